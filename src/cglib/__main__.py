@@ -1,0 +1,6 @@
+"""``python -m cglib``."""
+
+from cglib.cli.main import main
+
+if __name__ == "__main__":
+    main()

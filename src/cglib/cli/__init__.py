@@ -1,0 +1,1 @@
+"""The ``cglib`` command line: thin modules over the client library."""

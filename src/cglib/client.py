@@ -1,0 +1,447 @@
+"""IndexClient: the only module that talks HTTP (and the only one importing httpx).
+
+It sends the index credentials up front, but only to the index's own origin
+(scheme, host, port): redirects are followed one hop at a time and a hop to
+another origin (an object store with pre-signed URLs, a mirror) never sees the
+``Authorization`` header.  Connection errors, time-outs, 429 and 5xx are tried
+again a bounded number of times with exponential back-off, honouring
+``Retry-After``; everything else becomes a :class:`~cglib.errors.CglibError`
+naming the URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import json
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from cglib.__about__ import __version__
+from cglib.auth import Credentials
+from cglib.config import Index, Settings
+from cglib.errors import (
+    AuthError,
+    CglibError,
+    ConfigError,
+    NetworkError,
+    NotFoundError,
+    PolicyError,
+)
+from cglib.urls import normalize_name, redact
+
+if TYPE_CHECKING:
+    from cglib.models import ProjectList, ProjectPage
+
+__all__ = ["ACCEPT_SIMPLE", "Fetched", "IndexClient"]
+
+#: PEP 691 content negotiation: JSON first, then HTML.
+ACCEPT_SIMPLE = (
+    "application/vnd.pypi.simple.v1+json, "
+    "application/vnd.pypi.simple.v1+html;q=0.1, "
+    "text/html;q=0.01"
+)
+USER_AGENT = f"cglib/{__version__}"
+MAX_REDIRECTS = 10
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+POLICY_REASONS = {
+    "MALWARE_DETECTED": "malware was detected in it",
+    "POLICY_ORG_BLOCKLIST": "your organisation's block list names it",
+    "POLICY_COOLDOWN": "it is in the cool-down period for new upstream releases",
+}
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A complete response: final URL (after redirects), status, headers, body."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None:
+        port = {"http": 80, "https": 443}.get(scheme)
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def _basic(credentials: Credentials) -> str:
+    token = f"{credentials.username}:{credentials.password}".encode()
+    return "Basic " + base64.b64encode(token).decode("ascii")
+
+
+def _retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+class IndexClient:
+    """A client for one PEP 503 / PEP 691 index.
+
+    Use as a context manager, or call :meth:`close`.  ``credentials`` are sent
+    to the index's origin only; ``credentials_source`` (``url``, ``env``,
+    ``keyring``, ``netrc`` or ``none``) is used in error messages.  ``log``
+    receives one-line notes for ``-v`` output; they never carry secrets.
+    """
+
+    def __init__(
+        self,
+        index: Index,
+        credentials: Credentials | None = None,
+        *,
+        credentials_source: str = "none",
+        settings: Settings | None = None,
+        transport: httpx.BaseTransport | None = None,
+        log: Log | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.index = index
+        self.credentials = credentials
+        self.credentials_source = credentials_source if credentials else "none"
+        self.settings = settings or Settings()
+        self._log = log
+        self._sleep = sleep
+        self._origin = _origin(index.url)
+        self._http = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        )
+
+    def __repr__(self) -> str:
+        return f"IndexClient(index={self.index.url!r}, source={self.credentials_source!r})"
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> IndexClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- pages ---------------------------------------------------------------------
+
+    def get_project(self, name: str) -> ProjectPage:
+        """The page of project ``name`` (normalised first, as PEP 503 says)."""
+        from cglib.simple import parse_project_page
+
+        normalized = normalize_name(name)
+        url = self.index.project_url(normalized)
+        fetched = self.fetch(url, accept=ACCEPT_SIMPLE, what=f"project {normalized!r}")
+        return parse_project_page(
+            fetched.content, fetched.content_type, fetched.url, project=normalized
+        )
+
+    def get_project_list(self) -> ProjectList:
+        """The root page: every project name the index lists."""
+        from cglib.simple import parse_project_list
+
+        fetched = self.fetch(self.index.url, accept=ACCEPT_SIMPLE, what="the project list")
+        return parse_project_list(fetched.content, fetched.content_type, fetched.url)
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        accept: str = ACCEPT_SIMPLE,
+        headers: Mapping[str, str] | None = None,
+        what: str | None = None,
+        ok_statuses: frozenset[int] = frozenset({200}),
+    ) -> Fetched:
+        """GET ``url`` with retries and redirects; return the whole response.
+
+        A status outside ``ok_statuses`` (e.g. add 304 for a conditional GET)
+        raises the matching :class:`CglibError`.
+        """
+        extra = {"Accept": accept, **(headers or {})}
+        with self.stream(url, headers=extra, what=what, ok_statuses=ok_statuses) as response:
+            try:
+                content = response.read()
+            except httpx.HTTPError as exc:
+                raise self._network_error(exc, str(response.url)) from None
+            return Fetched(
+                url=str(response.url),
+                status=response.status_code,
+                headers={k.lower(): v for k, v in response.headers.items()},
+                content=content,
+            )
+
+    # -- the request loop ------------------------------------------------------------
+
+    def _headers_for(self, url: str, extra: Mapping[str, str] | None) -> dict[str, str]:
+        headers = dict(extra or {})
+        if self.credentials is not None and _origin(url) == self._origin:
+            headers["Authorization"] = _basic(self.credentials)
+        return headers
+
+    @contextmanager
+    def stream(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        what: str | None = None,
+        ok_statuses: frozenset[int] = frozenset({200}),
+    ) -> Iterator[httpx.Response]:
+        """Open ``url`` for streaming, after retries and redirects.
+
+        Yields the final response (status in ``ok_statuses``); its body is not
+        read yet.  Credentials go only to the index's origin.
+        """
+        response = self._open(url, headers, what, ok_statuses)
+        try:
+            yield response
+        finally:
+            response.close()
+
+    def _open(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None,
+        what: str | None,
+        ok_statuses: frozenset[int],
+    ) -> httpx.Response:
+        settings = self.settings
+        deadline = time.monotonic() + settings.total_timeout
+        attempt = 0
+        while True:
+            try:
+                response, final_url = self._follow(url, headers)
+            except NetworkError as exc:
+                if not exc.retryable:
+                    raise
+                error: CglibError = exc
+                wait = self._backoff(attempt, None)
+            else:
+                status = response.status_code
+                if status in ok_statuses:
+                    return response
+                if status in RETRY_STATUSES:
+                    wait = self._backoff(attempt, response.headers.get("retry-after"))
+                    error = self._status_error(response, final_url, what)
+                    response.close()
+                else:
+                    try:
+                        raise self._status_error(response, final_url, what)
+                    finally:
+                        response.close()
+            attempt += 1
+            if attempt > settings.retries or time.monotonic() + wait > deadline:
+                raise error
+            self._note(f"retrying in {wait:.1f}s ({attempt}/{settings.retries}): {error.message}")
+            self._sleep(wait)
+
+    def _backoff(self, attempt: int, retry_after: str | None) -> float:
+        settings = self.settings
+        server_wait = _retry_after(retry_after, time.time())
+        if server_wait is not None:
+            return min(server_wait, settings.max_retry_wait)
+        base = settings.backoff * (2**attempt)
+        return min(base * (0.5 + random.random() / 2), settings.max_retry_wait)  # noqa: S311
+
+    def _follow(self, url: str, headers: Mapping[str, str] | None) -> tuple[httpx.Response, str]:
+        """One request, following redirects by hand so credentials stay scoped."""
+        seen: set[str] = set()
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                request = self._http.build_request(
+                    "GET", current, headers=self._headers_for(current, headers)
+                )
+                response = self._http.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                raise self._network_error(exc, current) from None
+            if response.status_code not in REDIRECT_STATUSES:
+                return response, current
+            location = response.headers.get("location")
+            response.close()
+            if not location:
+                raise NetworkError(
+                    f"{response.status_code} redirect without a Location from {redact(current)}",
+                    status=response.status_code,
+                    url=redact(current),
+                )
+            target = urljoin(current, location)
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise NetworkError(
+                    f"refusing a redirect to a non-HTTP URL from {redact(current)}",
+                    url=redact(current),
+                )
+            if target in seen:
+                raise NetworkError(
+                    f"redirect loop at {redact(current)}",
+                    url=redact(current),
+                    hint="the server sends requests round in circles; tell its operator",
+                )
+            seen.add(current)
+            if _origin(target) != _origin(current):
+                self._note(f"redirected to another host: {redact(_strip_query(target))}")
+            current = target
+        raise NetworkError(
+            f"more than {MAX_REDIRECTS} redirects from {redact(url)}",
+            url=redact(url),
+        )
+
+    def _note(self, message: str) -> None:
+        if self._log is not None:
+            self._log(message)
+
+    # -- errors --------------------------------------------------------------------
+
+    def _network_error(self, exc: httpx.HTTPError, url: str) -> NetworkError:
+        shown = redact(_strip_query(url))
+        if isinstance(exc, httpx.TimeoutException):
+            return NetworkError(
+                f"timed out talking to {shown}",
+                url=shown,
+                retryable=True,
+                hint="the server is slow or unreachable; raise CGLIB_TIMEOUT or try again",
+            )
+        if isinstance(exc, httpx.ConnectError):
+            detail = _first_line(str(exc)) or "connection failed"
+            return NetworkError(
+                f"cannot connect to {shown}: {detail}",
+                url=shown,
+                retryable=True,
+                hint="check the index URL and your network",
+            )
+        detail = _first_line(str(exc)) or type(exc).__name__
+        return NetworkError(
+            f"network error talking to {shown}: {detail}", url=shown, retryable=True
+        )
+
+    def _status_error(self, response: httpx.Response, url: str, what: str | None) -> CglibError:
+        status = response.status_code
+        shown = redact(_strip_query(url))
+        on_index = _origin(url) == self._origin
+        if status == 401 or status == 403:
+            return self._auth_error(status, shown, on_index)
+        if status == 404:
+            subject = what or shown
+            hint = None
+            if self.index.is_chainguard:
+                hint = (
+                    "Chainguard queues a missing project or version for building from source, "
+                    "so it may just not be there yet"
+                )
+            return NotFoundError(f"{subject} not found at {shown} (404)", url=shown, hint=hint)
+        if status == 409:
+            return _policy_error(response, shown)
+        if status in RETRY_STATUSES:
+            label = "too many requests" if status == 429 else "server error"
+            return NetworkError(
+                f"{status} {label} from {shown}",
+                status=status,
+                url=shown,
+                hint="the server is overloaded or failing; try again later",
+            )
+        reason = response.reason_phrase or "unexpected answer"
+        return NetworkError(f"{status} {reason} from {shown}", status=status, url=shown)
+
+    def _auth_error(self, status: int, shown: str, on_index: bool) -> CglibError:
+        if not on_index:
+            return AuthError(
+                f"{status} from {shown}: the file store refused the download link",
+                status=status,
+                url=shown,
+                hint="the link may have expired; try again",
+            )
+        login_hint = (
+            "run `cglib login`, or set CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN"
+        )
+        if self.credentials is None:
+            return ConfigError(
+                f"{status} from {shown}: the index needs credentials and none were found",
+                url=shown,
+                hint=login_hint,
+            )
+        source = self.credentials_source
+        if status == 403 and self.index.is_chainguard:
+            return AuthError(
+                f"403 from {shown}: your organisation has no entitlement for this index",
+                status=status,
+                url=shown,
+                hint="the token works, but the organisation lacks Chainguard Libraries for Python",
+            )
+        return AuthError(
+            f"{status} from {shown}: the credentials (from {source}) were rejected",
+            status=status,
+            url=shown,
+            hint=f"they may have expired; {login_hint}",
+        )
+
+
+def _policy_error(response: httpx.Response, shown: str) -> PolicyError:
+    reason: str | None = None
+    detail: str | None = None
+    try:
+        body = json.loads(response.read()[:65536])
+    except (ValueError, httpx.HTTPError):
+        body = None
+    if isinstance(body, dict):
+        raw_reason = body.get("reason")
+        reason = raw_reason if isinstance(raw_reason, str) else None
+        raw_message = body.get("message") or body.get("error")
+        detail = _first_line(raw_message) if isinstance(raw_message, str) else None
+    why = POLICY_REASONS.get(reason or "", None)
+    text = f"409 from {shown}: withheld by the index's policy"
+    if why:
+        text += f" ({reason}: {why})"
+    elif reason:
+        text += f" ({_first_line(reason)[:80]})"
+    if detail:
+        text += f": {detail[:200]}"
+    return PolicyError(text, reason=reason, url=shown)
+
+
+def _strip_query(url: str) -> str:
+    """A URL fit to show: pre-signed query strings are long and secret-ish."""
+    base, sep, _ = url.partition("?")
+    return base + ("?…" if sep else "")
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return "".join(ch for ch in line if ch.isprintable())

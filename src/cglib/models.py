@@ -1,0 +1,123 @@
+"""The domain model: what an index page says, independent of its wire form.
+
+The parsers in :mod:`cglib.simple` build these from PEP 503 HTML or PEP 691
+JSON; everything else in cglib works on them.  Each model has ``to_json()``
+giving the shape documented in SPEC.md, so no caller builds dicts by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from packaging.version import Version
+
+__all__ = ["DistributionFile", "ProjectList", "ProjectPage", "Release"]
+
+FileKind = Literal["wheel", "sdist"]
+
+
+@dataclass(frozen=True, slots=True)
+class DistributionFile:
+    """One file of a project, as its index page lists it."""
+
+    filename: str
+    #: Absolute URL of the file, resolved against the page; never carries credentials.
+    url: str
+    project: str
+    version: Version
+    kind: FileKind
+    hashes: Mapping[str, str] = field(default_factory=dict)
+    requires_python: str | None = None
+    yanked: bool = False
+    yanked_reason: str | None = None
+    #: PEP 658/714: whether a ``.metadata`` file is served, or its hashes.
+    core_metadata: bool | Mapping[str, str] = False
+    size: int | None = None
+    upload_time: str | None = None
+
+    @property
+    def sha256(self) -> str | None:
+        return self.hashes.get("sha256")
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "filename": self.filename,
+            "url": self.url,
+            "kind": self.kind,
+            "version": str(self.version),
+            "sha256": self.sha256,
+            "requires_python": self.requires_python,
+            "size": self.size,
+            "upload_time": self.upload_time,
+            "yanked": self.yanked,
+            "yanked_reason": self.yanked_reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """All files of one version of a project."""
+
+    version: Version
+    files: tuple[DistributionFile, ...]
+
+    @property
+    def yanked(self) -> bool:
+        """A release is yanked when every one of its files is (PEP 592)."""
+        return bool(self.files) and all(f.yanked for f in self.files)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "version": str(self.version),
+            "yanked": self.yanked,
+            "files": [f.to_json() for f in self.files],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectPage:
+    """A project's page of the simple API."""
+
+    name: str
+    url: str
+    files: tuple[DistributionFile, ...]
+    api_version: str | None = None
+    #: PEP 700 ``versions`` (JSON pages only; may name versions with no files).
+    versions: tuple[str, ...] = ()
+    #: Links skipped because their file name or version could not be parsed.
+    skipped: tuple[str, ...] = ()
+
+    def releases(self, *, pre: bool = False) -> list[Release]:
+        """Releases newest first; pre-releases only with ``pre`` (or when
+        there is nothing but pre-releases, as pip does)."""
+        by_version: dict[Version, list[DistributionFile]] = {}
+        for f in self.files:
+            by_version.setdefault(f.version, []).append(f)
+        ordered = sorted(by_version, reverse=True)
+        if not pre:
+            final = [v for v in ordered if not v.is_prerelease]
+            if final:
+                ordered = final
+        return [Release(v, tuple(by_version[v])) for v in ordered]
+
+    def to_json(self, *, pre: bool = False, index: str | None = None) -> dict[str, object]:
+        body: dict[str, object] = {"project": self.name}
+        if index is not None:
+            body["index"] = index
+        body["url"] = self.url
+        body["versions"] = [r.to_json() for r in self.releases(pre=pre)]
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectList:
+    """The root page of the simple API: every project name in the index."""
+
+    url: str
+    names: tuple[str, ...]
+    api_version: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {"url": self.url, "names": list(self.names)}

@@ -1,0 +1,41 @@
+"""Small, pure helpers for URLs and project names."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+__all__ = ["host_of", "normalize_name", "redact", "split_credentials"]
+
+_NORMALIZE = re.compile(r"[-_.]+")
+_URL_IN_TEXT = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]*@)")
+
+
+def normalize_name(name: str) -> str:
+    """PEP 503 normalisation: ``Zope_Interface`` -> ``zope-interface``."""
+    return _NORMALIZE.sub("-", name).lower()
+
+
+def split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """Take ``user:password@`` out of ``url``.
+
+    Returns the URL without credentials and the percent-decoded user name and
+    password (``None`` where absent).
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None, None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, sep, password = userinfo.partition(":")
+    clean = urlunsplit((parts.scheme, hostport, parts.path, parts.query, parts.fragment))
+    return clean, unquote(user) or None, unquote(password) if sep else None
+
+
+def redact(text: str) -> str:
+    """Replace the credentials of every URL in ``text`` by ``***``."""
+    return _URL_IN_TEXT.sub(lambda m: f"{m['scheme']}***@", text)
+
+
+def host_of(url: str) -> str:
+    """The lower-cased host name of ``url`` (no port, no credentials)."""
+    return (urlsplit(url).hostname or "").lower()

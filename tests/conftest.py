@@ -1,0 +1,133 @@
+"""Test isolation and shared fixtures.
+
+Every test runs with its own HOME, XDG directories, no cglib/Chainguard
+environment variables, no netrc and the null keyring backend, so the
+developer's real credentials are never read or touched.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from support.dists import make_sdist, make_wheel  # noqa: E402
+from support.servers import PypiServer, cglib_executable, run_pypiserver  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+
+_SCRUB_PREFIXES = ("CGLIB_", "CHAINGUARD_", "PYTHON_KEYRING", "KEYRING_")
+_SCRUB = ("NETRC", "NO_COLOR", "FORCE_COLOR", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
+          "http_proxy", "https_proxy", "all_proxy")
+
+
+def isolated_env(home: Path) -> dict[str, str]:
+    """An environment like os.environ, minus anything that could leak in."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(_SCRUB_PREFIXES) and k not in _SCRUB
+    }
+    env.update(
+        HOME=str(home),
+        USERPROFILE=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        XDG_STATE_HOME=str(home / ".local" / "state"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        NO_PROXY="*",
+    )
+    return env
+
+
+@pytest.fixture(autouse=True)
+def isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Give every test its own HOME and a clean environment."""
+    home = tmp_path_factory.mktemp("home")
+    env = isolated_env(home)
+    for key in list(os.environ):
+        if key not in env:
+            monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return home
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Run cglib in-process: ``cli("versions", "six")`` -> Result."""
+    from cglib.cli.main import run
+
+    def invoke(*args: str) -> Result:
+        capsys.readouterr()
+        code = run(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def packages_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Distributions served by the session's pypiserver."""
+    packages = tmp_path_factory.mktemp("packages")
+    for version in ("1.16.0", "1.17.0"):
+        make_wheel(packages, "six", version, "py2.py3-none-any")
+        make_sdist(packages, "six", version)
+    make_wheel(packages, "six", "2.0.0rc1", "py3-none-any")
+    make_wheel(packages, "zope.interface", "7.2", "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64")
+    make_sdist(packages, "zope.interface", "7.2")
+    make_wheel(packages, "APIFlask", "2.3.0", "py3-none-any")
+    make_wheel(packages, "APIFlask", "2.0.0+cgr.1", "py3-none-any")
+    return packages
+
+
+@pytest.fixture(scope="session")
+def pypi(packages_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PypiServer]:
+    """A real pypiserver on 127.0.0.1 with Basic auth on every action."""
+    with run_pypiserver(packages_dir, tmp_path_factory.mktemp("pypiserver")) as server:
+        yield server
+
+
+@pytest.fixture
+def run_cglib(isolate: Path):  # type: ignore[no-untyped-def]
+    """Run the installed ``cglib`` as a subprocess, as a CI script would."""
+    executable = cglib_executable()
+
+    def invoke(
+        *args: str, env: dict[str, str] | None = None, input: str | None = None,
+        timeout: float = 60,
+    ) -> Result:
+        full_env = isolated_env(isolate)
+        full_env.update(env or {})
+        done = subprocess.run(
+            [executable, *args],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            input=input if input is not None else "",
+            timeout=timeout,
+        )
+        return Result(done.returncode, done.stdout, done.stderr)
+
+    return invoke
+
+
+def assert_no_secret(secret: str, *texts: Sequence[str] | str) -> None:
+    for text in texts:
+        assert secret not in str(text), "a secret leaked into the output"
