@@ -18,22 +18,29 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support.dists import make_sdist, make_wheel  # noqa: E402
-from support.servers import PypiServer, cglib_executable, run_pypiserver  # noqa: E402
+from support.dists import make_sdist, make_wheel
+from support.servers import PypiServer, cglib_executable, run_pypiserver
 
 DATA = Path(__file__).parent / "data"
 
 _SCRUB_PREFIXES = ("CGLIB_", "CHAINGUARD_", "PYTHON_KEYRING", "KEYRING_")
-_SCRUB = ("NETRC", "NO_COLOR", "FORCE_COLOR", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
-          "http_proxy", "https_proxy", "all_proxy")
+_SCRUB = (
+    "NETRC",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
 
 
 def isolated_env(home: Path) -> dict[str, str]:
     """An environment like os.environ, minus anything that could leak in."""
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(_SCRUB_PREFIXES) and k not in _SCRUB
+        k: v for k, v in os.environ.items() if not k.startswith(_SCRUB_PREFIXES) and k not in _SCRUB
     }
     env.update(
         HOME=str(home),
@@ -90,7 +97,9 @@ def packages_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         make_wheel(packages, "six", version, "py2.py3-none-any")
         make_sdist(packages, "six", version)
     make_wheel(packages, "six", "2.0.0rc1", "py3-none-any")
-    make_wheel(packages, "zope.interface", "7.2", "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64")
+    make_wheel(
+        packages, "zope.interface", "7.2", "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64"
+    )
     make_sdist(packages, "zope.interface", "7.2")
     make_wheel(packages, "APIFlask", "2.3.0", "py3-none-any")
     make_wheel(packages, "APIFlask", "2.0.0+cgr.1", "py3-none-any")
@@ -110,7 +119,9 @@ def run_cglib(isolate: Path):  # type: ignore[no-untyped-def]
     executable = cglib_executable()
 
     def invoke(
-        *args: str, env: dict[str, str] | None = None, input: str | None = None,
+        *args: str,
+        env: dict[str, str] | None = None,
+        input: str | None = None,
         timeout: float = 60,
     ) -> Result:
         full_env = isolated_env(isolate)

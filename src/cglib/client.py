@@ -278,7 +278,7 @@ class IndexClient:
         server_wait = _retry_after(retry_after, time.time())
         if server_wait is not None:
             return min(server_wait, settings.max_retry_wait)
-        base = settings.backoff * (2**attempt)
+        base = settings.backoff * (2.0**attempt)
         return min(base * (0.5 + random.random() / 2), settings.max_retry_wait)  # noqa: S311
 
     def _follow(self, url: str, headers: Mapping[str, str] | None) -> tuple[httpx.Response, str]:
@@ -425,7 +425,7 @@ def _policy_error(response: httpx.Response, shown: str) -> PolicyError:
         reason = raw_reason if isinstance(raw_reason, str) else None
         raw_message = body.get("message") or body.get("error")
         detail = _first_line(raw_message) if isinstance(raw_message, str) else None
-    why = POLICY_REASONS.get(reason or "", None)
+    why = POLICY_REASONS.get(reason or "")
     text = f"409 from {shown}: withheld by the index's policy"
     if why:
         text += f" ({reason}: {why})"

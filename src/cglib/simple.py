@@ -27,6 +27,7 @@ import json
 import re
 from html import unescape
 from typing import Any, Literal
+from urllib.parse import unquote, urljoin, urlsplit
 
 from packaging.version import InvalidVersion, Version
 
@@ -77,13 +78,13 @@ _ANCHOR = re.compile(r"""<[aA]\s([^<>"']*(?:(?:"[^"]*"|'[^']*')[^<>"']*)*)>([^<]
 _ATTR = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+)))?""")
 _BASE = re.compile(r"""<base\s([^<>"']*(?:(?:"[^"]*"|'[^']*')[^<>"']*)*)>""", re.IGNORECASE)
 _META = re.compile(r"""<meta\s([^<>"']*(?:(?:"[^"]*"|'[^']*')[^<>"']*)*)>""", re.IGNORECASE)
-_SIGN_IN = re.compile(
-    r"""<form[\s>/]|<input\s[^<>]*type\s*=\s*["']?password""", re.IGNORECASE
-)
+_FORM = re.compile(r"<form[\s>/]", re.IGNORECASE)
+_PASSWORD_INPUT = re.compile(r"""<input\s[^<>]*type\s*=\s*["']?password""", re.IGNORECASE)
 _API_VERSION = re.compile(r"\s*(\d{1,9})(?:\.(\d{1,9}))?\s*\Z")
 # PEP 508 project names; what precedes the version in a file name.
 _NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 
+_ABSOLUTE = ("https://", "http://")
 _SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
 
 
@@ -239,31 +240,51 @@ class _Resolver:
         self._dirs.clear()
 
     def join(self, href: str) -> str:
-        from urllib.parse import urljoin
-
         return urljoin(self.base, href)
 
     def resolve(self, href: str) -> str:
-        path, qmark, query = href.partition("?")
-        directory, slash, last = path.rpartition("/")
-        # The fast path is exact only when the last segment is an ordinary
-        # name: not a dot segment, no scheme-like prefix without a directory,
-        # no characters urljoin would strip, and a directory not ending in
-        # '/' ('//host' and 'scheme://' forms).
+        """``urljoin(base, href)``, fast; ``href`` has no fragment."""
+        if href.startswith(_ABSOLUTE):
+            # urljoin returns an absolute link of the same or another scheme
+            # as it is, after a round trip through urlparse that changes
+            # only degenerate forms (a bare trailing '?' or ';').
+            if href[-1] not in "?;" and href.isprintable():
+                return href
+            return urljoin(self.base, href)
+        # Split the link into a prefix made of '/' or of '../' and './'
+        # segments, resolved once per page, and the rest, which is appended
+        # as it is when that is what urljoin would do: no dot segments, no
+        # '//' (urljoin squeezes them), no scheme-like first segment, nothing
+        # that urlsplit strips.
+        if href[:1] == "/":
+            if href[1:2] == "/":
+                return urljoin(self.base, href)
+            start = 1
+        else:
+            start = 0
+            while True:
+                if href.startswith("../", start):
+                    start += 3
+                elif href.startswith("./", start):
+                    start += 2
+                else:
+                    break
+        rest = href[start:]
         if (
-            slash
-            and last
-            and last != ".."
-            and last != "."
-            and last.isprintable()
-            and not directory.endswith("/")
+            rest[:1] in "/?;."
+            or rest[-1] in "?;"
+            or "//" in rest
+            or "/." in rest
+            or ":" in rest.partition("/")[0]
+            or not rest.isprintable()
         ):
-            try:
-                joined = self._dirs[directory]
-            except KeyError:
-                joined = self._dirs[directory] = self.join(directory + "/")
-            return joined + last + qmark + query
-        return self.join(href)
+            return urljoin(self.base, href)
+        prefix = href[:start]
+        try:
+            return self._dirs[prefix] + rest
+        except KeyError:
+            directory = self._dirs[prefix] = urljoin(self.base, prefix or "./")
+            return directory + rest
 
 
 def _split_fragment(href: str) -> tuple[str, dict[str, str]]:
@@ -284,8 +305,6 @@ def _clean_base(url: str) -> str:
 
 
 def _guess_project(url: str) -> str:
-    from urllib.parse import unquote, urlsplit
-
     segments = [s for s in urlsplit(url).path.split("/") if s]
     return normalize_name(unquote(segments[-1])) if segments else ""
 
@@ -387,8 +406,15 @@ def _html_resolver(text: str, url: str) -> _Resolver:
     return resolver
 
 
+def _has_password_field(text: str) -> bool:
+    if "password" in text or "Password" in text or "PASSWORD" in text:
+        return _PASSWORD_INPUT.search(text) is not None
+    return False
+
+
 def _looks_like_sign_in(text: str) -> bool:
-    return _SIGN_IN.search(text) is not None
+    """A form or a password field: a sign-in page rather than an index."""
+    return _FORM.search(text) is not None or _has_password_field(text)
 
 
 def _metadata_value(value: str) -> bool | dict[str, str]:
@@ -442,8 +468,6 @@ def _project_page_from_html(text: str, url: str, project: str | None) -> Project
         filename = unescape(anchor_text).strip() if "&" in anchor_text else anchor_text.strip()
         parsed = parse(filename) if filename else None
         if parsed is None:
-            from urllib.parse import unquote
-
             basename = unquote(href.partition("?")[0].rpartition("/")[2])
             parsed = parse(basename) if basename else None
             if parsed is None:
@@ -491,7 +515,7 @@ def _project_page_from_html(text: str, url: str, project: str | None) -> Project
         )
     return ProjectPage(
         name=name,
-        url=resolver.base if False else _clean_base(url),
+        url=_clean_base(url),
         files=tuple(files),
         api_version=api_version,
         versions=(),
@@ -507,7 +531,9 @@ def _project_list_from_html(text: str, url: str) -> ProjectList:
         name = unescape(anchor_text).strip() if "&" in anchor_text else anchor_text.strip()
         if name:
             append(name)
-    if (not names or "password" in text.lower()) and _looks_like_sign_in(text):
+    # A sign-in page may have links ("forgot your password?"), so one with a
+    # password field is refused even when it has some.
+    if (_looks_like_sign_in(text) if not names else _has_password_field(text)):
         raise _invalid(
             url, "looks like a sign-in page, not a package index", hint=_SIGN_IN_HINT
         )

@@ -19,7 +19,9 @@ def test_versions_with_env_credentials(pypi, run_cglib):
 
 
 def test_versions_json_with_url_credentials(pypi, run_cglib):
-    result = run_cglib("versions", "SIX", "--pre", "--json", "--index-url", pypi.url_with_credentials)
+    result = run_cglib(
+        "versions", "SIX", "--pre", "--json", "--index-url", pypi.url_with_credentials
+    )
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["project"] == "six"

@@ -20,7 +20,9 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(host: str, port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+def wait_for_port(
+    host: str, port: int, process: subprocess.Popen[bytes], timeout: float = 30
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

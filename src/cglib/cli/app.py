@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import typer
 
 from cglib.__about__ import __version__
-
-if TYPE_CHECKING:
-    import click
 
 __all__ = ["build_app"]
 
@@ -34,7 +32,15 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def build_app() -> click.Command:
+class MainCommand(Protocol):
+    """What cli.main needs of the built command (a click command)."""
+
+    def main(
+        self, args: Sequence[str] | None = ..., prog_name: str | None = ..., **extra: Any
+    ) -> Any: ...
+
+
+def build_app() -> MainCommand:
     """Build the click command behind ``cglib``."""
     import importlib
 

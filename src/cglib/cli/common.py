@@ -92,9 +92,7 @@ class Session:
     ) -> None:
         self.output = Output(json_mode=json_mode, verbose=verbose, quiet=quiet)
         _current.append(self.output)
-        self.no_input = (
-            no_input or _truthy(os.environ.get("CGLIB_NO_INPUT")) or not _stdin_is_tty()
-        )
+        self.no_input = no_input or _truthy(os.environ.get("CGLIB_NO_INPUT")) or not _stdin_is_tty()
         self._index_url = index_url
         self._index_name = index_name
         self._index: Index | None = None

@@ -46,7 +46,7 @@ def run(args: list[str]) -> int:
         # The reader went away (`cglib versions x | head -1`): not our failure.
         _silence_stdout()
         return 0
-    except Exception as bug:  # noqa: BLE001 - the last line of defence
+    except Exception as bug:
         return _report_bug(bug)
     return 0
 

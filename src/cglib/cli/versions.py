@@ -32,9 +32,18 @@ def register(app: typer.Typer) -> None:
 
 
 def versions(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="Project name (any spelling: APIFlask = apiflask).", show_default=False)],
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME",
+            help="Project name (any spelling: APIFlask = apiflask).",
+            show_default=False,
+        ),
+    ],
     pre: Annotated[bool, typer.Option("--pre", help="Include pre-releases.")] = False,
-    files: Annotated[bool, typer.Option("--files", help="List every file of each version.")] = False,
+    files: Annotated[
+        bool, typer.Option("--files", help="List every file of each version.")
+    ] = False,
     index_url: IndexUrlOpt = None,
     index: IndexNameOpt = None,
     json: JsonOpt = False,

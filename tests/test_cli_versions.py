@@ -1,0 +1,198 @@
+"""`cglib versions` in-process, over HTML and JSON pages served by pytest-httpx."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+INDEX = "https://example.org/simple/"
+TOKEN = "sentinel-TOKEN-5f3a"
+
+HTML = b"""<!DOCTYPE html><html><head><meta name="pypi:repository-version" content="1.0">
+<title>Links for demo</title></head><body>
+<a href="../../files/demo-1.0.0-py3-none-any.whl#sha256=%s" data-requires-python="&gt;=3.8">demo-1.0.0-py3-none-any.whl</a>
+<a href="../../files/demo-1.0.0.tar.gz#sha256=%s">demo-1.0.0.tar.gz</a>
+<a href="../../files/demo-2.0.0+cgr.1-cp312-cp312-manylinux_2_28_x86_64.whl">demo-2.0.0+cgr.1-cp312-cp312-manylinux_2_28_x86_64.whl</a>
+<a href="../../files/demo-2.0.0-py3-none-any.whl" data-yanked="broken build">demo-2.0.0-py3-none-any.whl</a>
+<a href="../../files/demo-3.0.0b1-py3-none-any.whl">demo-3.0.0b1-py3-none-any.whl</a>
+<a href="../../files/demo-latest.tar.gz">demo-latest.tar.gz</a>
+</body></html>""" % (b"a" * 64, b"b" * 64)
+
+
+def _file(name, **extra):
+    return {"filename": name, "url": f"../../files/{name}", "hashes": {}, **extra}
+
+
+JSON = {
+    "meta": {"api-version": "1.1"},
+    "name": "demo",
+    "files": [
+        _file(
+            "demo-1.0.0-py3-none-any.whl",
+            hashes={"sha256": "a" * 64},
+            **{"requires-python": ">=3.8"},
+        ),
+        _file("demo-1.0.0.tar.gz", hashes={"sha256": "b" * 64}),
+        _file("demo-2.0.0+cgr.1-cp312-cp312-manylinux_2_28_x86_64.whl"),
+        _file("demo-2.0.0-py3-none-any.whl", yanked="broken build"),
+        _file("demo-3.0.0b1-py3-none-any.whl"),
+        _file("demo-latest.tar.gz"),
+    ],
+    "versions": ["1.0.0", "2.0.0", "2.0.0+cgr.1", "3.0.0b1"],
+}
+
+
+@pytest.fixture(params=["html", "json"])
+def serve_demo(request, httpx_mock):
+    if request.param == "html":
+        httpx_mock.add_response(
+            url=f"{INDEX}demo/",
+            content=HTML,
+            headers={"Content-Type": "text/html"},
+            is_reusable=True,
+        )
+    else:
+        httpx_mock.add_response(
+            url=f"{INDEX}demo/",
+            json=JSON,
+            headers={"Content-Type": "application/vnd.pypi.simple.v1+json"},
+            is_reusable=True,
+        )
+    return request.param
+
+
+def test_versions_plain_newest_first(cli, serve_demo):
+    result = cli("versions", "Demo", "--index-url", INDEX)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["2.0.0+cgr.1", "2.0.0", "1.0.0"]
+    assert "yanked: broken build" in lines[1]
+    assert ">=3.8" in lines[2]
+
+
+def test_versions_pre(cli, serve_demo):
+    result = cli("versions", "demo", "--pre", "--index-url", INDEX)
+    assert result.stdout.splitlines()[0].startswith("3.0.0b1")
+
+
+def test_versions_files(cli, serve_demo):
+    result = cli("versions", "demo", "--files", "--index-url", INDEX)
+    assert result.exit_code == 0
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert rows[0][:5] == [
+        "2.0.0+cgr.1",
+        "demo-2.0.0+cgr.1-cp312-cp312-manylinux_2_28_x86_64.whl",
+        "wheel",
+        "cp312",
+        "manylinux_2_28_x86_64",
+    ]
+    assert ["1.0.0", "demo-1.0.0.tar.gz", "sdist", "source", "any"] in [r[:5] for r in rows]
+
+
+def test_versions_json(cli, serve_demo):
+    result = cli("versions", "demo", "--json", "--index-url", INDEX)
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["project"] == "demo"
+    assert doc["index"] == INDEX
+    assert [v["version"] for v in doc["versions"]] == ["2.0.0+cgr.1", "2.0.0", "1.0.0"]
+    yanked = doc["versions"][1]
+    assert yanked["yanked"] is True
+    assert yanked["files"][0]["yanked_reason"] == "broken build"
+    wheel = next(f for f in doc["versions"][2]["files"] if f["kind"] == "wheel")
+    assert wheel["sha256"] == "a" * 64
+    assert wheel["requires_python"] == ">=3.8"
+    assert wheel["url"] == "https://example.org/files/demo-1.0.0-py3-none-any.whl"
+    assert set(wheel) >= {
+        "filename",
+        "url",
+        "kind",
+        "sha256",
+        "requires_python",
+        "size",
+        "upload_time",
+        "yanked",
+        "yanked_reason",
+    }
+
+
+def test_skipped_links_reported_with_verbose(cli, serve_demo):
+    result = cli("versions", "demo", "-v", "--index-url", INDEX)
+    assert "skipped 1 link" in result.stderr
+    assert "demo-latest.tar.gz" in result.stderr
+
+
+def test_secret_never_printed(cli, serve_demo):
+    url = f"https://user:{TOKEN}@example.org/simple/"
+    for args in (["-v"], ["--json", "-v"], ["--files", "-vv"]):
+        result = cli("versions", "demo", "--index-url", url, *args)
+        assert result.exit_code == 0
+        assert TOKEN not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("status", "code"), [(401, 4), (403, 4), (404, 5), (500, 6)])
+def test_errors_are_one_line_with_exit_code(cli, httpx_mock, monkeypatch, status, code):
+    monkeypatch.setenv("CGLIB_RETRIES", "0")
+    httpx_mock.add_response(url=f"{INDEX}demo/", status_code=status)
+    result = cli("versions", "demo", "--index-url", f"https://u:{TOKEN}@example.org/simple/")
+    assert result.exit_code == code
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("error: ")
+    assert "https://example.org/simple/demo/" in result.stderr
+    assert TOKEN not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_json_error_on_stderr(cli, httpx_mock):
+    httpx_mock.add_response(url=f"{INDEX}demo/", status_code=404)
+    result = cli("versions", "demo", "--json", "--index-url", INDEX)
+    assert result.exit_code == 5
+    assert result.stdout == ""
+    error = json.loads(result.stderr)["error"]
+    assert error["code"] == 5
+    assert error["kind"] == "not-found"
+
+
+@pytest.mark.parametrize(
+    ("body", "ctype"),
+    [
+        (
+            b"<html><body><form action=/login><input type='password' name=p></form></body></html>",
+            "text/html",
+        ),
+        (b"\xff\xfe<a href='x'>\xff</a>", "text/html"),
+        (b'{"files": 3}', "application/vnd.pypi.simple.v1+json"),
+        (
+            b'{"meta": {"api-version": "2.0"}, "name": "demo", "files": []}',
+            "application/vnd.pypi.simple.v1+json",
+        ),
+        (b"just text", "application/octet-stream"),
+    ],
+)
+def test_bad_pages_are_one_line_errors(cli, httpx_mock, body, ctype):
+    httpx_mock.add_response(url=f"{INDEX}demo/", content=body, headers={"Content-Type": ctype})
+    result = cli("versions", "demo", "--index-url", INDEX)
+    assert result.exit_code == 6, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["../etc", "a b", "-x", "", "name\x00"])
+def test_invalid_names_are_usage_errors(cli, name):
+    result = cli("versions", name, "--index-url", INDEX)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_option_is_usage_error(cli):
+    result = cli("versions", "demo", "--bogus")
+    assert result.exit_code == 2
+
+
+def test_version_and_help(cli):
+    assert cli("--version").stdout.startswith("cglib ")
+    result = cli("--help")
+    assert result.exit_code == 0
+    assert "versions" in result.stdout

@@ -1,0 +1,107 @@
+"""Index selection, settings, URLs and names."""
+
+from __future__ import annotations
+
+import pytest
+
+from cglib.config import DEFAULT_INDEX_URL, Settings, resolve_index
+from cglib.errors import UsageError
+from cglib.urls import normalize_name, redact, split_credentials
+
+
+def test_default_index():
+    assert resolve_index(env={}).url == DEFAULT_INDEX_URL
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("python", "/python/simple/"),
+        ("remediated", "/python-remediated/simple/"),
+        ("cu126", "/cu126/simple/"),
+        ("cu128", "/cu128/simple/"),
+        ("CU129", "/cu129/simple/"),
+    ],
+)
+def test_short_names(name, path):
+    index = resolve_index(index_name=name, env={})
+    assert index.url == f"https://libraries.cgr.dev{path}"
+    assert index.is_chainguard
+
+
+def test_precedence_flag_then_name_then_env():
+    env = {"CGLIB_INDEX_URL": "https://env.example.org/simple"}
+    assert resolve_index(env=env).url == "https://env.example.org/simple/"
+    assert resolve_index(index_name="remediated", env=env).url.endswith(
+        "/python-remediated/simple/"
+    )
+    assert (
+        resolve_index("https://flag.example.org/s/", env=env).url == "https://flag.example.org/s/"
+    )
+
+
+def test_env_may_hold_a_short_name():
+    assert resolve_index(env={"CGLIB_INDEX_URL": "cu128"}).url.endswith("/cu128/simple/")
+
+
+def test_both_flags_is_usage_error():
+    with pytest.raises(UsageError):
+        resolve_index("https://example.org/simple/", "python", env={})
+
+
+def test_unknown_name():
+    with pytest.raises(UsageError) as info:
+        resolve_index(index_name="nope", env={})
+    assert "remediated" in str(info.value)
+
+
+@pytest.mark.parametrize("bad", ["ftp://example.org/", "example.org/simple", "https://", ""])
+def test_bad_urls(bad):
+    with pytest.raises(UsageError):
+        resolve_index(bad or " ", env={})
+
+
+def test_credentials_taken_out_of_url():
+    index = resolve_index("https://org%2Fid:p%40ss@example.org:8443/simple", env={})
+    assert index.url == "https://example.org:8443/simple/"
+    assert index.url_username == "org/id"
+    assert index.url_password == "p@ss"
+    assert "p@ss" not in repr(index)
+
+
+def test_redact():
+    text = "failed https://user:tok@example.org/simple/ and http://x@example.org/"
+    assert redact(text) == "failed https://***@example.org/simple/ and http://***@example.org/"
+    assert redact("https://example.org/simple/") == "https://example.org/simple/"
+
+
+def test_split_without_credentials():
+    assert split_credentials("https://example.org/") == ("https://example.org/", None, None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("APIFlask", "apiflask"),
+        ("zope_interface", "zope-interface"),
+        ("Zope.Interface", "zope-interface"),
+        ("a--_.b", "a-b"),
+    ],
+)
+def test_normalize(raw, normal):
+    assert normalize_name(raw) == normal
+
+
+def test_settings_from_env():
+    settings = Settings.from_env({"CGLIB_TIMEOUT": "2.5", "CGLIB_RETRIES": "0"})
+    assert settings.timeout == 2.5
+    assert settings.connect_timeout == 2.5
+    assert settings.retries == 0
+
+
+@pytest.mark.parametrize(
+    "env", [{"CGLIB_TIMEOUT": "soon"}, {"CGLIB_TIMEOUT": "-1"}, {"CGLIB_RETRIES": "x"}]
+)
+def test_settings_bad_env(env):
+    with pytest.raises(UsageError):
+        Settings.from_env(env)

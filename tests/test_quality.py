@@ -1,0 +1,72 @@
+"""Lint and type checks are part of the suite: ruff and mypy --strict must be clean."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None and not (ROOT / "src").exists(), reason="no tree")
+def test_ruff_lint():
+    done = _run("ruff", "check", "src", "tests", "benchmarks")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_format():
+    done = _run("ruff", "format", "--check", "src", "tests", "benchmarks")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_strict():
+    done = _run("mypy")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_help_does_not_import_network_stack():
+    code = (
+        "import sys\n"
+        "from cglib.cli.app import build_app\n"
+        "build_app()\n"
+        "heavy = [m for m in ('httpx', 'keyring', 'rich.progress', 'packaging.tags') "
+        "if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+def test_no_public_registry_hosts_in_tree():
+    banned = ("pypi" + ".org", "files.python" + "hosted.org", "pythonhosted")
+    offenders = []
+    for path in ROOT.rglob("*"):
+        if any(
+            part
+            in {
+                ".venv",
+                ".git",
+                ".mypy_cache",
+                ".ruff_cache",
+                ".pytest_cache",
+                "__pycache__",
+                ".hypothesis",
+            }
+            or part.startswith(".venv")
+            for part in path.parts
+        ):
+            continue
+        if path.is_file() and path.suffix in {".py", ".md", ".toml", ".txt", ".html", ".json"}:
+            text = path.read_text(errors="replace").lower()
+            offenders += [f"{path.relative_to(ROOT)}: {b}" for b in banned if b in text]
+    assert offenders == []
