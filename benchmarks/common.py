@@ -17,6 +17,7 @@ a folder over HTTP on 127.0.0.1 with an optional delay before each response
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import platform
@@ -29,6 +30,8 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS = REPO / "benchmarks"
@@ -51,6 +54,7 @@ _SCRUB = (
     "SSL_CERT_FILE",
     "PYTHONPATH",
     "PYTHONSTARTUP",
+    "PYTHONDONTWRITEBYTECODE",  # a user's install has its .pyc files
 )
 
 
@@ -212,9 +216,7 @@ def run_once(command: Command) -> Sample:
     return Sample(seconds, int(usage.ru_maxrss), process.returncode)
 
 
-def compare(
-    commands: Mapping[str, Command], runs: int = 7, warmup: int = 1
-) -> dict[str, Measured]:
+def compare(commands: Mapping[str, Command], runs: int = 7, warmup: int = 1) -> dict[str, Measured]:
     """Time every command ``runs`` times, alternating their order round by round.
 
     Round ``i`` runs the commands forwards when ``i`` is even, backwards when
@@ -360,7 +362,9 @@ def table(rows: Sequence[Row], *, markdown: bool = False) -> str:
     ]
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in body]
+        lines += [
+            "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in body
+        ]
         return "\n".join(lines)
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header) - 1)]
     lines = []
@@ -418,29 +422,27 @@ def machine() -> dict[str, str]:
 # -- servers ----------------------------------------------------------------------------
 
 
-def _support() -> object:
-    """``tests/support/servers.py`` (shared with the integration tests)."""
+def support(name: str = "servers") -> ModuleType:
+    """``tests/support/NAME.py`` (shared with the integration tests): servers, dists."""
     if str(TESTS) not in sys.path:
         sys.path.insert(0, str(TESTS))
-    import support.servers
-
-    return support.servers
+    return importlib.import_module(f"support.{name}")
 
 
 @contextlib.contextmanager
-def pypiserver(packages: Path, workdir: Path) -> Iterator[object]:
+def pypiserver(packages: Path, workdir: Path) -> Iterator[Any]:
     """A real pypiserver over ``packages`` with Basic auth on every request.
 
     Yields ``tests.support.servers.PypiServer`` (``.url``,
     ``.url_with_credentials``, ``.username``, ``.password``).
     """
-    servers = _support()
-    with servers.run_pypiserver(packages, workdir) as server:  # type: ignore[attr-defined]
+    servers = support()
+    with servers.run_pypiserver(packages, workdir) as server:
         yield server
 
 
 def free_port() -> int:
-    return int(_support().free_port())  # type: ignore[attr-defined]
+    return int(support().free_port())
 
 
 @dataclass
@@ -459,33 +461,32 @@ def static_server(root: Path, *, latency: float = 0.0) -> Iterator[StaticServer]
     ``text/html``.  HTTP/1.1 keep-alive, one thread per connection.
     """
     port = free_port()
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "serve",
-            str(root),
-            "--port",
-            str(port),
-            "--latency",
-            str(latency),
-        ],
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=log,
-    )
-    try:
-        _support().wait_for_port("127.0.0.1", port, process)  # type: ignore[attr-defined]
-        yield StaticServer(f"http://127.0.0.1:{port}/", root, latency)
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "serve",
+                str(root),
+                "--port",
+                str(port),
+                "--latency",
+                str(latency),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            support().wait_for_port("127.0.0.1", port, process)
+            yield StaticServer(f"http://127.0.0.1:{port}/", root, latency)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _serve(root: Path, port: int, latency: float) -> None:
@@ -510,7 +511,7 @@ def _serve(root: Path, port: int, latency: float) -> None:
             # Big writes: the stdlib default of 64 KiB makes the server the bottleneck.
             shutil.copyfileobj(source, outputfile, 1024 * 1024)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = http.server.ThreadingHTTPServer(

@@ -105,3 +105,10 @@ def test_settings_from_env():
 def test_settings_bad_env(env):
     with pytest.raises(UsageError):
         Settings.from_env(env)
+
+
+def test_pull_token_user_with_raw_slash_in_url():
+    index = resolve_index("https://0123abcd/4567ef89:eyJ.tok.en@example.org/simple/", env={})
+    assert index.url == "https://example.org/simple/"
+    assert index.url_username == "0123abcd/4567ef89"
+    assert index.url_password == "eyJ.tok.en"

@@ -236,6 +236,20 @@ class IndexClient:
         finally:
             response.close()
 
+    def iter_raw(self, response: httpx.Response) -> Iterator[bytes]:
+        """The body of a :meth:`stream` response as it arrives, undecoded.
+
+        A connection that fails or closes early becomes a retryable
+        :class:`NetworkError` naming the (redacted) URL.
+        """
+        try:
+            if response.is_stream_consumed:  # already read (e.g. by a MockTransport)
+                yield response.content
+                return
+            yield from response.iter_raw()
+        except httpx.HTTPError as exc:
+            raise self._network_error(exc, str(response.url)) from None
+
     def _open(
         self,
         url: str,

@@ -7,9 +7,10 @@ or :meth:`Settings.from_env` when a command runs.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from cglib.errors import UsageError
 from cglib.urls import redact, split_credentials
@@ -94,13 +95,34 @@ def resolve_index(
     return _parse_index_url(raw)
 
 
+# `https://ORGID/TOKENID:TOKEN@host/...`: a pull-token user name written with a
+# raw `/`.  Exactly one `@`, a `:` before it, no `/` in the password part.
+_RAW_SLASH_USER = re.compile(
+    r"^(?P<scheme>https?://)(?P<user>[^@:?#]*/[^@:?#]*):(?P<password>[^@/?#]*)@(?P<rest>[^@]*)$",
+    re.IGNORECASE,
+)
+
+
 def _parse_index_url(raw: str) -> Index:
     raw = raw.strip()
+    match = _RAW_SLASH_USER.match(raw)
+    if match:
+        user = quote(match["user"], safe="")
+        raw = f"{match['scheme']}{user}:{match['password']}@{match['rest']}"
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(
             f"not an http(s) index URL: {redact(raw)!r}",
             hint="give the URL of a simple index, e.g. https://example.org/simple/",
+        )
+    if "@" in parts.path and "@" not in parts.netloc:
+        # `https://ORGID/TOKENID:TOKEN@host/...`: the `/` of the user name ends
+        # the host, and the token would land in the path, shown unredacted.
+        raise UsageError(
+            "the index URL has an '@' in its path: a user name with '/' (like ORGID/TOKENID) "
+            "must be written with %2F",
+            hint="e.g. https://ORGID%2FTOKENID:TOKEN@example.org/simple/, or set "
+            "CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN instead",
         )
     url, user, password = split_credentials(raw)
     url = url.split("#", 1)[0]

@@ -8,11 +8,13 @@ URL.  No other exception escapes: a page that cannot be read is the server's
 fault, never a crash.
 
 Pages can be large (100,000 files for a busy project, 600,000 names for a
-root page), so the HTML parser is a pair of precompiled regular expressions
-rather than :mod:`html.parser` (five times slower), versions and project names
-are parsed once per distinct string, and relative links that share a
-directory are resolved once per directory.  ``benchmarks/bench_parse.py``
-measures it.
+root page), and every step is paid per file, so: anchors are found by one
+precompiled regular expression rather than :mod:`html.parser` (several times
+slower); the attributes of anchors shaped alike are read by position; versions
+and names are parsed once per distinct string; links are resolved without
+``urljoin`` when the result is provably the same; files are built without the
+frozen dataclass's ``__init__``; and the cyclic garbage collector is paused
+while a page is parsed.  ``benchmarks/bench_parse.py`` measures it.
 
 Files whose name is not a wheel or an sdist (eggs, installers, junk), whose
 version is not a valid PEP 440 version, or which belong to another project
@@ -23,9 +25,14 @@ are left out of :attr:`ProjectPage.files` and listed in
 from __future__ import annotations
 
 import codecs
+import contextlib
+import dataclasses
+import gc
 import json
 import re
+from collections.abc import Callable, Iterator
 from html import unescape
+from operator import itemgetter
 from typing import Any, Literal
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -85,6 +92,7 @@ _API_VERSION = re.compile(r"\s*(\d{1,9})(?:\.(\d{1,9}))?\s*\Z")
 _NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 
 _ABSOLUTE = ("https://", "http://")
+_DOT_SEGMENTS = re.compile(r"(?:\.\.?/)*")
 _SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
 
 
@@ -171,10 +179,16 @@ class _FilenameParser:
             # {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl
             parts = filename[:-4].split("-")
             count = len(parts)
-            if count == 5 or (count == 6 and parts[2][:1].isdigit()):
-                name = self.name(parts[0])
-                version = self.version(parts[1])
-                if name is not None and version is not None and all(parts[-3:]):
+            if (count == 5 or (count == 6 and parts[2][:1].isdigit())) and "" not in parts:
+                try:
+                    name = self._names[parts[0]]
+                except KeyError:
+                    name = self.name(parts[0])
+                try:
+                    version = self._versions[parts[1]]
+                except KeyError:
+                    version = self.version(parts[1])
+                if name is not None and version is not None:
                     return name, version, "wheel"
             return None
         for suffix in _SDIST_SUFFIXES:
@@ -224,88 +238,96 @@ def parse_filename(
 
 
 class _Resolver:
-    """``urljoin`` against the page, with the directory part of each link
-    resolved only once: the links of a page usually share a few directories
-    and ``urljoin`` costs more than the rest of the parse of a link."""
+    """``urljoin`` against the page, fast.
 
-    __slots__ = ("_dirs", "base")
+    ``urljoin`` costs more than everything else done for a link, and links
+    are opaque (each may sit in a directory of its own), so the resolver
+    splits a relative link into a prefix of ``/`` or of ``../`` and ``./``
+    segments, resolved once per page, and a rest appended as it is, when that
+    is exactly what ``urljoin`` would do; an absolute ``http(s)`` link is
+    kept as it is.  Anything unusual goes to ``urljoin``.  A link that
+    ``urljoin`` refuses (a malformed IPv6 host) resolves to ``None``.
+    """
+
+    __slots__ = ("_prefixes", "base")
 
     def __init__(self, base: str) -> None:
         self.base = base
-        self._dirs: dict[str, str] = {}
+        self._prefixes: dict[str, str | None] = {}
 
     def rebase(self, href: str) -> None:
         """Make ``href`` (a ``<base href>``) the base of later links."""
-        self.base = self.join(href)
-        self._dirs.clear()
+        joined = self.join(href)
+        if joined is not None:
+            self.base = joined
+            self._prefixes.clear()
 
-    def join(self, href: str) -> str:
-        return urljoin(self.base, href)
-
-    def resolve(self, href: str) -> str:
-        """``urljoin(base, href)``, fast; ``href`` has no fragment."""
-        if href.startswith(_ABSOLUTE):
-            # urljoin returns an absolute link of the same or another scheme
-            # as it is, after a round trip through urlparse that changes
-            # only degenerate forms (a bare trailing '?' or ';').
-            if href[-1] not in "?;" and href.isprintable():
-                return href
+    def join(self, href: str) -> str | None:
+        try:
             return urljoin(self.base, href)
-        # Split the link into a prefix made of '/' or of '../' and './'
-        # segments, resolved once per page, and the rest, which is appended
-        # as it is when that is what urljoin would do: no dot segments, no
-        # '//' (urljoin squeezes them), no scheme-like first segment, nothing
-        # that urlsplit strips.
-        if href[:1] == "/":
-            if href[1:2] == "/":
-                return urljoin(self.base, href)
-            start = 1
-        else:
-            start = 0
-            while True:
-                if href.startswith("../", start):
-                    start += 3
-                elif href.startswith("./", start):
-                    start += 2
-                else:
-                    break
-        rest = href[start:]
+        except ValueError:
+            return None
+
+    def resolve(self, href: str) -> str | None:
+        """``urljoin(base, href)`` for an ``href`` without fragment."""
+        # urlsplit drops tabs and newlines anywhere and control characters
+        # in front; urlunparse drops a bare trailing '?' or ';'.
+        if "\n" in href or "\t" in href or "\r" in href or href[-1:] in "?;":
+            return self.join(href)
+        if href.startswith(_ABSOLUTE):
+            # urljoin gives back an absolute link with a host as it is (after
+            # a round trip through urlparse, which also checks '[' hosts).
+            host = 8 if href[4] == "s" else 7
+            if href[host : host + 1] in "/?" or "[" in href:
+                return self.join(href)
+            return href
+        # A relative link: a prefix of '/' or of '../' and './' segments, and
+        # the rest.
+        rest = href.lstrip("./")
+        prefix = href[: len(href) - len(rest)]
+        try:
+            directory = self._prefixes[prefix]
+        except KeyError:
+            directory = self._prefixes[prefix] = self._prefix(prefix)
+        # The rest is appended as it is unless urljoin would change it: dot
+        # segments, '//' (urljoin squeezes them), a scheme-like first
+        # segment, a leading control character or space.
         if (
-            rest[:1] in "/?;."
-            or rest[-1] in "?;"
+            directory is None
+            or not rest
+            or rest[0] <= " "
+            or rest[0] in "?;"
             or "//" in rest
             or "/." in rest
-            or ":" in rest.partition("/")[0]
-            or not rest.isprintable()
+            or (":" in rest and ":" in rest.partition("/")[0])
         ):
-            return urljoin(self.base, href)
-        prefix = href[:start]
-        try:
-            return self._dirs[prefix] + rest
-        except KeyError:
-            directory = self._dirs[prefix] = urljoin(self.base, prefix or "./")
-            return directory + rest
+            return self.join(href)
+        return directory + rest
 
-
-def _split_fragment(href: str) -> tuple[str, dict[str, str]]:
-    """``url#sha256=abc`` -> (``url``, ``{"sha256": "abc"}``)."""
-    href, _, fragment = href.partition("#")
-    if fragment:
-        algorithm, eq, digest = fragment.partition("=")
-        if eq and algorithm and digest:
-            return href, {algorithm.lower(): digest}
-    return href, {}
+    def _prefix(self, prefix: str) -> str | None:
+        """The directory a link prefix resolves to; ``None`` when ``prefix``
+        is not ``/`` or a run of ``../`` and ``./`` segments."""
+        if prefix != "/" and _DOT_SEGMENTS.fullmatch(prefix) is None:
+            return None
+        return self.join(prefix or "./")
 
 
 def _clean_base(url: str) -> str:
     """The page URL without credentials and fragment, so that links resolved
     against it never carry a password."""
-    clean = split_credentials(url)[0] if "@" in url else url
-    return clean.partition("#")[0]
+    if "@" in url:
+        with contextlib.suppress(ValueError):
+            url = split_credentials(url)[0]
+    return url.partition("#")[0]
 
 
 def _guess_project(url: str) -> str:
-    segments = [s for s in urlsplit(url).path.split("/") if s]
+    """The project a page is about, from the last segment of its URL."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return ""
+    segments = [s for s in path.split("/") if s]
     return normalize_name(unquote(segments[-1])) if segments else ""
 
 
@@ -329,6 +351,127 @@ def _invalid(url: str, what: str, hint: str | None = None) -> InvalidPageError:
 
 
 # ---------------------------------------------------------------------------
+# Building the models fast
+
+
+_FILE_FIELDS = (
+    "filename",
+    "url",
+    "project",
+    "version",
+    "kind",
+    "hashes",
+    "requires_python",
+    "yanked",
+    "yanked_reason",
+    "core_metadata",
+    "size",
+    "upload_time",
+)
+
+_MakeFile = Callable[
+    [
+        str,
+        str,
+        str,
+        Version,
+        FileKind,
+        dict[str, str],
+        "str | None",
+        bool,
+        "str | None",
+        "bool | dict[str, str]",
+        "int | None",
+        "str | None",
+    ],
+    DistributionFile,
+]
+
+
+def _file_maker() -> _MakeFile:
+    """A constructor of :class:`DistributionFile` that sets its slots
+    directly: the ``__init__`` of a frozen dataclass sets each field through
+    ``object.__setattr__`` and costs half of what parsing a file costs.
+
+    Falls back to the class itself if the model is not the one this was
+    written for (other fields, a ``__post_init__``), so it can never build
+    something the class's own ``__init__`` would not.
+    """
+    fields = tuple(f.name for f in dataclasses.fields(DistributionFile))
+    slots = getattr(DistributionFile, "__slots__", ())
+    if (
+        fields != _FILE_FIELDS
+        or tuple(slots) != fields
+        or hasattr(DistributionFile, "__post_init__")
+    ):
+        return DistributionFile
+    (
+        set_filename,
+        set_url,
+        set_project,
+        set_version,
+        set_kind,
+        set_hashes,
+        set_requires_python,
+        set_yanked,
+        set_yanked_reason,
+        set_core_metadata,
+        set_size,
+        set_upload_time,
+    ) = (getattr(DistributionFile, name).__set__ for name in fields)
+    new = object.__new__
+
+    def make(
+        filename: str,
+        url: str,
+        project: str,
+        version: Version,
+        kind: FileKind,
+        hashes: dict[str, str],
+        requires_python: str | None,
+        yanked: bool,
+        yanked_reason: str | None,
+        core_metadata: bool | dict[str, str],
+        size: int | None,
+        upload_time: str | None,
+    ) -> DistributionFile:
+        file = new(DistributionFile)
+        set_filename(file, filename)
+        set_url(file, url)
+        set_project(file, project)
+        set_version(file, version)
+        set_kind(file, kind)
+        set_hashes(file, hashes)
+        set_requires_python(file, requires_python)
+        set_yanked(file, yanked)
+        set_yanked_reason(file, yanked_reason)
+        set_core_metadata(file, core_metadata)
+        set_size(file, size)
+        set_upload_time(file, upload_time)
+        return file
+
+    return make
+
+
+_make_file = _file_maker()
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a page is turned into
+    objects: the hundreds of thousands of (acyclic) objects of a big page
+    trigger collections that cost a third of the parse.  Collection resumes
+    afterwards, so nothing is lost."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# ---------------------------------------------------------------------------
 # Public entry points
 
 
@@ -343,21 +486,40 @@ def parse_project_page(
     are skipped.  Without it the name comes from the JSON ``name`` or, for
     HTML, from the last segment of ``url``.
     """
-    if media_type(content_type, url=url) == "json":
-        return _project_page_from_json(_load_json(body, url), url, project)
-    return _project_page_from_html(_decode(body, content_type, url), url, project)
+    kind = media_type(content_type, url=url)
+    with _gc_paused():
+        if kind == "json":
+            return _project_page_from_json(_load_json(body, url), url, project)
+        return _project_page_from_html(_decode(body, content_type, url), url, project)
 
 
 def parse_project_list(body: bytes, content_type: str, url: str) -> ProjectList:
     """Parse the root page of an index: every project name, as given, in
     page order."""
-    if media_type(content_type, url=url) == "json":
-        return _project_list_from_json(_load_json(body, url), url)
-    return _project_list_from_html(_decode(body, content_type, url), url)
+    kind = media_type(content_type, url=url)
+    with _gc_paused():
+        if kind == "json":
+            return _project_list_from_json(_load_json(body, url), url)
+        return _project_list_from_html(_decode(body, content_type, url), url)
 
 
 # ---------------------------------------------------------------------------
 # HTML (PEP 503, 592, 629, 658, 714)
+
+# The attributes of an anchor that matter, in the order the parser wants them.
+_WANTED = (
+    "href",
+    "data-requires-python",
+    "data-yanked",
+    "data-core-metadata",
+    "data-dist-info-metadata",
+)
+# A part of an anchor's attributes split on '"' that holds a name: ` name=`.
+_NAME_PART = re.compile(r"""\s*([^\s"'<>/=]+)\s*=\s*""")
+_TAIL_PART = re.compile(r"\s*/?\s*")
+
+_Values = tuple["str | None", "str | None", "str | None", "str | None", "str | None"]
+_Getter = Callable[[list["str | None"]], _Values]
 
 
 def _decode(body: bytes, content_type: str, url: str) -> str:
@@ -372,6 +534,45 @@ def _decode(body: bytes, content_type: str, url: str) -> str:
         return body.decode(codec)
     except UnicodeDecodeError as exc:
         raise _invalid(url, f"is not valid {codec} text (byte {exc.start})") from None
+    except Exception:  # a codec that fails in its own way (there are odd ones)
+        raise _invalid(url, f"cannot be decoded as {codec}") from None
+
+
+def _raw_attributes(source: str) -> dict[str, str]:
+    """Attributes of a tag, names lower-cased, values as written; the first
+    of a repeated attribute wins, as in browsers."""
+    attrs: dict[str, str] = {}
+    for name, double, single, bare in _ATTR.findall(source):
+        key = name.lower()
+        if key not in attrs:
+            attrs[key] = double or single or bare
+    return attrs
+
+
+def _attributes(source: str) -> dict[str, str]:
+    """Like :func:`_raw_attributes`, with the values unescaped."""
+    return {k: unescape(v) if "&" in v else v for k, v in _raw_attributes(source).items()}
+
+
+def _shape_getter(shape: tuple[str, ...]) -> _Getter | None:
+    """For an anchor whose attributes split on '"' into ``parts``, whose
+    even parts are ``shape``: an ``itemgetter`` taking the wanted values out
+    of ``parts + [None]``, or ``None`` when the attributes are not all
+    ``name="value"`` (single quotes, bare values) and need the full parser.
+
+    Links on one page are alike, so there is a handful of shapes a page.
+    """
+    *names, tail = shape
+    if _TAIL_PART.fullmatch(tail) is None:
+        return None
+    positions: dict[str, int] = {}
+    for index, part in enumerate(names):
+        match = _NAME_PART.fullmatch(part)
+        if match is None:
+            return None
+        positions.setdefault(match[1].lower(), 2 * index + 1)
+    getter: _Getter = itemgetter(*(positions.get(key, -1) for key in _WANTED))
+    return getter
 
 
 def _html_api_version(text: str, url: str) -> str | None:
@@ -382,18 +583,6 @@ def _html_api_version(text: str, url: str) -> str | None:
         if attrs.get("name") == "pypi:repository-version" and "content" in attrs:
             return _check_api_version(attrs["content"], url)
     return None
-
-
-def _attributes(source: str) -> dict[str, str]:
-    """Attributes of a tag, names lower-cased, values unescaped; the first
-    of a repeated attribute wins, as in browsers."""
-    attrs: dict[str, str] = {}
-    for name, double, single, bare in _ATTR.findall(source):
-        key = name.lower()
-        if key not in attrs:
-            value = double or single or bare
-            attrs[key] = unescape(value) if "&" in value else value
-    return attrs
 
 
 def _html_resolver(text: str, url: str) -> _Resolver:
@@ -417,9 +606,23 @@ def _looks_like_sign_in(text: str) -> bool:
     return _FORM.search(text) is not None or _has_password_field(text)
 
 
+def _sign_in_error(url: str) -> InvalidPageError:
+    return _invalid(url, "looks like a sign-in page, not a package index", hint=_SIGN_IN_HINT)
+
+
+def _clean_text(value: str) -> str | None:
+    """An attribute value as meant: unescaped, stripped, ``None`` if empty."""
+    if "&" in value:
+        value = unescape(value)
+    return value.strip() or None
+
+
 def _metadata_value(value: str) -> bool | dict[str, str]:
+    """``data-core-metadata``: ``"true"`` or ``"<hashname>=<hashvalue>"``."""
+    if "&" in value:
+        value = unescape(value)
     algorithm, eq, digest = value.partition("=")
-    if eq and algorithm and digest:
+    if eq and algorithm.strip() and digest.strip():
         return {algorithm.strip().lower(): digest.strip()}
     return value.strip().lower() != "false"
 
@@ -427,49 +630,52 @@ def _metadata_value(value: str) -> bool | dict[str, str]:
 def _project_page_from_html(text: str, url: str, project: str | None) -> ProjectPage:
     api_version = _html_api_version(text, url)
     resolver = _html_resolver(text, url)
-    name = normalize_name(project) if project else _guess_project(url)
-    parser = _FilenameParser(name or None)
-    parse = parser.parse
     resolve = resolver.resolve
-    attribute = _ATTR.findall
+    name = normalize_name(project) if project else _guess_project(url)
+    parse = _FilenameParser(name or None).parse
+    make = _make_file
+    shapes: dict[tuple[str, ...], _Getter | None] = {}
+    requires: dict[str, str | None] = {}
     files: list[DistributionFile] = []
     append = files.append
     skipped: list[str] = []
 
     for source, anchor_text in _ANCHOR.findall(text):
-        href = None
-        requires_python = None
-        yanked_attr = None
-        core: str | None = None
-        dist_info: str | None = None
-        for key, double, single, bare in attribute(source):
-            value = double or single or bare
-            key = key.lower()
-            if key == "href":
-                if href is None:
-                    href = value
-            elif key == "data-requires-python":
-                requires_python = value
-            elif key == "data-yanked":
-                yanked_attr = value
-            elif key == "data-core-metadata":
-                core = value
-            elif key == "data-dist-info-metadata":
-                dist_info = value
-        if href is None:
+        parts = source.split('"')
+        shape = tuple(parts[::2])
+        try:
+            getter = shapes[shape]
+        except KeyError:
+            getter = shapes[shape] = _shape_getter(shape)
+        if getter is not None:
+            values: list[str | None] = parts
+            values.append(None)  # what the getter gives for a missing attribute
+            href, requires_python, yanked_attr, core, dist_info = getter(values)
+        else:
+            attrs = _raw_attributes(source)
+            href = attrs.get("href")
+            requires_python = attrs.get("data-requires-python")
+            yanked_attr = attrs.get("data-yanked")
+            core = attrs.get("data-core-metadata")
+            dist_info = attrs.get("data-dist-info-metadata")
+        if not href:
             continue
         if "&" in href:
             href = unescape(href)
-        href, hashes = _split_fragment(href.strip())
-        if not href:
-            continue
-        file_url = resolve(href)
+        href, _, fragment = href.strip().partition("#")
+        hashes: dict[str, str] = {}
+        if fragment:
+            algorithm, eq, digest = fragment.partition("=")
+            if eq and algorithm and digest:
+                hashes = {algorithm.lower(): digest}
 
         filename = unescape(anchor_text).strip() if "&" in anchor_text else anchor_text.strip()
         parsed = parse(filename) if filename else None
         if parsed is None:
+            # PEP 503 says the text is the file name; some servers put
+            # something else there, so the link's last segment is next best.
             basename = unquote(href.partition("?")[0].rpartition("/")[2])
-            parsed = parse(basename) if basename else None
+            parsed = parse(basename) if basename and basename != filename else None
             if parsed is None:
                 skipped.append(filename or basename or href)
                 continue
@@ -477,23 +683,30 @@ def _project_page_from_html(text: str, url: str, project: str | None) -> Project
         if name and parsed[0] != name:
             skipped.append(filename)
             continue
+        file_url = resolve(href) if href else None
+        if file_url is None:
+            skipped.append(filename)
+            continue
 
         if requires_python is not None:
-            if "&" in requires_python:
-                requires_python = unescape(requires_python)
-            requires_python = requires_python.strip() or None
-        yanked_reason = None
-        if yanked_attr is not None and yanked_attr:
-            yanked_reason = (unescape(yanked_attr) if "&" in yanked_attr else yanked_attr).strip()
-            yanked_reason = yanked_reason or None
+            raw_requires = requires_python
+            try:
+                requires_python = requires[raw_requires]
+            except KeyError:
+                requires_python = requires[raw_requires] = _clean_text(raw_requires)
+        yanked_reason = _clean_text(yanked_attr) if yanked_attr else None
         if core is None:
             core = dist_info
-        core_metadata: bool | dict[str, str] = False
-        if core is not None:
-            core_metadata = _metadata_value(unescape(core) if "&" in core else core)
-
+        if core is None:
+            core_metadata: bool | dict[str, str] = False
+        elif core == "true":
+            core_metadata = True
+        elif core.startswith("sha256=") and len(core) == 71 and "&" not in core:
+            core_metadata = {"sha256": core[7:]}
+        else:
+            core_metadata = _metadata_value(core)
         append(
-            DistributionFile(
+            make(
                 filename,
                 file_url,
                 parsed[0],
@@ -510,9 +723,7 @@ def _project_page_from_html(text: str, url: str, project: str | None) -> Project
         )
 
     if not files and _looks_like_sign_in(text):
-        raise _invalid(
-            url, "looks like a sign-in page, not a package index", hint=_SIGN_IN_HINT
-        )
+        raise _sign_in_error(url)
     return ProjectPage(
         name=name,
         url=_clean_base(url),
@@ -533,10 +744,8 @@ def _project_list_from_html(text: str, url: str) -> ProjectList:
             append(name)
     # A sign-in page may have links ("forgot your password?"), so one with a
     # password field is refused even when it has some.
-    if (_looks_like_sign_in(text) if not names else _has_password_field(text)):
-        raise _invalid(
-            url, "looks like a sign-in page, not a package index", hint=_SIGN_IN_HINT
-        )
+    if _looks_like_sign_in(text) if not names else _has_password_field(text):
+        raise _sign_in_error(url)
     return ProjectList(url=_clean_base(url), names=tuple(names), api_version=api_version)
 
 
@@ -563,48 +772,48 @@ def _load_json(body: bytes, url: str) -> dict[str, Any]:
     return data
 
 
-def _json_api_version(data: dict[str, Any], url: str) -> str:
+def _json_api_version(data: dict[str, Any], url: str) -> str | None:
+    """``meta.api-version``; a page that does not say is read as 1.0."""
     meta = data.get("meta")
     if meta is None:
-        return "1.0"
-    if not isinstance(meta, dict):
+        return None
+    if type(meta) is not dict:
         raise _invalid(url, "has a 'meta' that is not an object")
     if "api-version" not in meta:
-        return "1.0"
+        return None
     return _check_api_version(meta["api-version"], url)
 
 
-def _json_hashes(value: object, url: str, filename: str) -> dict[str, str]:
-    if value is None:
-        return {}
+def _json_hashes(value: object, url: str, filename: str, key: str) -> dict[str, str]:
+    """A JSON ``{"sha256": "…"}`` object, checked; hash names lower-cased."""
     if type(value) is not dict:
-        raise _invalid(url, f"gives hashes of {filename[:80]!r} that are not an object")
+        raise _invalid(url, f"gives {key!r} of {filename[:80]!r} that is not an object")
     for algorithm, digest in value.items():
         if type(digest) is not str:
-            raise _invalid(url, f"gives a {algorithm[:20]!r} hash of {filename[:80]!r} that is not a string")
+            raise _invalid(url, f"gives a {key!r} value of {filename[:80]!r} that is not a string")
+        if not algorithm.islower():
+            return {k.lower(): v for k, v in value.items()}
     return value
 
 
 def _project_page_from_json(data: dict[str, Any], url: str, project: str | None) -> ProjectPage:
     api_version = _json_api_version(data, url)
     raw_name = data.get("name")
-    if raw_name is not None and not isinstance(raw_name, str):
+    if raw_name is not None and type(raw_name) is not str:
         raise _invalid(url, "has a 'name' that is not a string")
     files_data = data.get("files")
-    if not isinstance(files_data, list):
+    if type(files_data) is not list:
         raise _invalid(url, "has no 'files' list; is it a project page?")
-    versions_data = data.get("versions", ())
-    if not isinstance(versions_data, list | tuple) or not all(
-        isinstance(v, str) for v in versions_data
-    ):
+    versions_data = data.get("versions", [])
+    if type(versions_data) is not list or not all(type(v) is str for v in versions_data):
         raise _invalid(url, "has a 'versions' that is not a list of strings")
 
     name = normalize_name(raw_name or project or "") or _guess_project(url)
     wanted = normalize_name(project) if project else name
-    parser = _FilenameParser(wanted or None)
-    parse = parser.parse
-    resolver = _Resolver(_clean_base(url))
-    resolve = resolver.resolve
+    parse = _FilenameParser(wanted or None).parse
+    resolve = _Resolver(_clean_base(url)).resolve
+    make = _make_file
+    requires: dict[str, str | None] = {}
     files: list[DistributionFile] = []
     append = files.append
     skipped: list[str] = []
@@ -616,14 +825,18 @@ def _project_page_from_json(data: dict[str, Any], url: str, project: str | None)
         href = entry.get("url")
         if type(filename) is not str or type(href) is not str:
             raise _invalid(url, "lists a file without a string 'filename' and 'url'")
-        hashes = _json_hashes(entry.get("hashes"), url, filename)
+        shown = filename[:80]
+
+        hashes = entry.get("hashes")
+        if hashes is None:
+            hashes = {}
+        elif type(hashes) is not dict or len(hashes) != 1 or type(hashes.get("sha256")) is not str:
+            hashes = _json_hashes(hashes, url, filename, "hashes")
         if "#" in href:
-            href, from_fragment = _split_fragment(href)
-            if from_fragment:
-                hashes = {**from_fragment, **hashes}
-        href = href.strip()
-        if not href:
-            raise _invalid(url, f"gives an empty url for {filename[:80]!r}")
+            href, _, fragment = href.partition("#")
+            algorithm, eq, digest = fragment.partition("=")
+            if eq and algorithm and digest:
+                hashes = {algorithm.lower(): digest, **hashes}
 
         yanked = entry.get("yanked", False)
         yanked_reason = None
@@ -634,39 +847,50 @@ def _project_page_from_json(data: dict[str, Any], url: str, project: str | None)
             elif yanked is None:
                 yanked = False
             else:
-                raise _invalid(url, f"gives 'yanked' of {filename[:80]!r} as neither bool nor string")
+                raise _invalid(url, f"gives 'yanked' of {shown!r} as neither bool nor string")
 
-        requires_python = entry.get("requires-python")
-        if requires_python is not None:
-            if type(requires_python) is not str:
-                raise _invalid(url, f"gives a 'requires-python' of {filename[:80]!r} that is not a string")
-            requires_python = requires_python.strip() or None
+        raw_requires = entry.get("requires-python")
+        requires_python = None
+        if raw_requires is not None:
+            if type(raw_requires) is not str:
+                raise _invalid(url, f"gives 'requires-python' of {shown!r} that is not a string")
+            try:
+                requires_python = requires[raw_requires]
+            except KeyError:
+                requires_python = requires[raw_requires] = raw_requires.strip() or None
 
         core = entry.get("core-metadata")
         if core is None:
-            core = entry.get("dist-info-metadata", False)
+            core = entry.get("dist-info-metadata")
         if core is None:
             core = False
-        elif core is not False and core is not True:
-            if type(core) is not dict:
-                raise _invalid(url, f"gives 'core-metadata' of {filename[:80]!r} as neither bool nor object")
-            core = _json_hashes(core, url, filename)
+        elif (
+            core is not False
+            and core is not True
+            and (type(core) is not dict or len(core) != 1 or type(core.get("sha256")) is not str)
+        ):
+            core = _json_hashes(core, url, filename, "core-metadata")
 
         size = entry.get("size")
         if size is not None and (type(size) is not int or size < 0):
-            raise _invalid(url, f"gives a 'size' of {filename[:80]!r} that is not a whole number")
+            raise _invalid(url, f"gives 'size' of {shown!r} that is not a whole number")
         upload_time = entry.get("upload-time")
         if upload_time is not None and type(upload_time) is not str:
-            raise _invalid(url, f"gives an 'upload-time' of {filename[:80]!r} that is not a string")
+            raise _invalid(url, f"gives 'upload-time' of {shown!r} that is not a string")
 
         parsed = parse(filename)
         if parsed is None or (wanted and parsed[0] != wanted):
             skipped.append(filename)
             continue
+        href = href.strip()
+        file_url = resolve(href) if href else None
+        if file_url is None:
+            skipped.append(filename)
+            continue
         append(
-            DistributionFile(
+            make(
                 filename,
-                resolve(href),
+                file_url,
                 parsed[0],
                 parsed[1],
                 parsed[2],
@@ -693,7 +917,7 @@ def _project_page_from_json(data: dict[str, Any], url: str, project: str | None)
 def _project_list_from_json(data: dict[str, Any], url: str) -> ProjectList:
     api_version = _json_api_version(data, url)
     projects = data.get("projects")
-    if not isinstance(projects, list):
+    if type(projects) is not list:
         raise _invalid(url, "has no 'projects' list; is it the root page of an index?")
     names: list[str] = []
     append = names.append

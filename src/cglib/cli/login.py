@@ -1,0 +1,391 @@
+"""``cglib login``, ``cglib logout`` and ``cglib auth status``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from cglib.cli.common import (
+    IndexNameOpt,
+    IndexUrlOpt,
+    JsonOpt,
+    NoInputOpt,
+    QuietOpt,
+    Session,
+    VerboseOpt,
+)
+from cglib.errors import AuthError, CglibError, ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from cglib.auth import Credentials, SourceFunc
+    from cglib.client import IndexClient
+
+__all__ = ["register"]
+
+UsernameOpt = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs a runtime type on 3.10
+    typer.Option(
+        "--username",
+        "-u",
+        metavar="USER",
+        help="User name (for Chainguard: the pull-token identity, CHAINGUARD_PYTHON_IDENTITY_ID).",
+        show_default=False,
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "login",
+        help="Check credentials against the index, then store them in the keyring for its host.",
+        epilog="Examples:  cglib login;  "
+        'printf %s "$TOKEN" | cglib login --username "$USER_ID" --password-stdin',
+    )(login)
+    app.command(
+        "logout",
+        help="Remove the credentials `cglib login` stored for the index host.",
+    )(logout)
+    auth = typer.Typer(
+        name="auth",
+        help="Inspect the credentials cglib would use.",
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    auth.command(
+        "status",
+        help="Which source the credentials come from, the user name, and whether the "
+        "index accepts them (never the secret). Exit 3 or 4 when it does not.",
+    )(status)
+    app.add_typer(auth, name="auth")
+
+
+# -- login ---------------------------------------------------------------------------
+
+
+def _prompt(text: str, *, hidden: bool) -> str:
+    """Ask on the terminal (prompt text on stderr; the answer never echoed when hidden)."""
+    value: str = typer.prompt(text, hide_input=hidden, err=True)
+    return value
+
+
+def _read_stdin_line() -> str:
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n").strip()
+
+
+def login(
+    username: UsernameOpt = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password or token from one line of standard input."
+        ),
+    ] = False,
+    index_url: IndexUrlOpt = None,
+    index: IndexNameOpt = None,
+    json: JsonOpt = False,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
+    no_input: NoInputOpt = False,
+) -> None:
+    session = Session(
+        index_url=index_url,
+        index_name=index,
+        json_mode=json,
+        verbose=verbose,
+        quiet=quiet,
+        no_input=no_input,
+    )
+    out = session.output
+    target = session.index
+    chainguard = target.is_chainguard
+    user_label = "Identity ID (CHAINGUARD_PYTHON_IDENTITY_ID)" if chainguard else "Username"
+    secret_label = "Token (CHAINGUARD_PYTHON_TOKEN)" if chainguard else "Password or token"
+    if username is not None and not username.strip():
+        raise UsageError("--username must not be empty")
+    if password_stdin:
+        if not username:
+            raise UsageError(
+                "--password-stdin needs --username",
+                hint="cglib login --username USER --password-stdin",
+            )
+        password = _read_stdin_line()
+        if not password:
+            raise UsageError("no password on standard input (--password-stdin reads one line)")
+    else:
+        if session.no_input:
+            raise ConfigError(
+                "cannot prompt for the token: no terminal (or --no-input)",
+                hint='pipe it in: printf %s "$TOKEN" | cglib login --username USER '
+                "--password-stdin",
+            )
+        if not username:
+            username = _prompt(user_label, hidden=False).strip()
+            if not username:
+                raise UsageError("no user name given")
+        password = _prompt(secret_label, hidden=True).strip()
+        if not password:
+            raise UsageError("no password or token given")
+    out.add_secret(password)
+    username = username.strip()
+
+    from cglib.auth import Credentials
+
+    credentials = Credentials(username, password)
+    _check_login(session, credentials)
+    out.note(f"the index accepted the credentials of user {username}")
+
+    from cglib.keyring_source import store_credentials
+
+    stored = store_credentials(target, credentials, timeout=_change_timeout(session))
+    if json:
+        out.json(
+            {
+                "index": target.url,
+                "username": stored.username,
+                "stored": True,
+                "keyring_service": stored.service,
+                "keyring_backend": stored.backend,
+            }
+        )
+    else:
+        out.info(
+            f"Logged in to {target.url} as {stored.username}; stored in the keyring "
+            f"(backend {stored.backend}) under service {stored.service!r}"
+        )
+    _warn_shadowing(session, "the keyring")
+
+
+def _change_timeout(session: Session) -> float:
+    """Storing may need the user to unlock the keyring: wait longer on a terminal."""
+    from cglib.keyring_source import keyring_timeout
+
+    timeout = keyring_timeout(os.environ)
+    if timeout == 0:
+        raise ConfigError(
+            "the keyring is turned off (CGLIB_KEYRING_TIMEOUT=0)",
+            hint="unset CGLIB_KEYRING_TIMEOUT to store or remove credentials",
+        )
+    if not session.no_input and "CGLIB_KEYRING_TIMEOUT" not in os.environ:
+        return max(timeout, 60.0)
+    return timeout
+
+
+def _check_login(session: Session, credentials: Credentials) -> None:
+    """One cheap request with the new pair; 401/403 -> exit 4, nothing stored."""
+    from cglib.client import IndexClient
+
+    with IndexClient(
+        session.index,
+        credentials,
+        credentials_source="login",
+        settings=session.settings,
+        log=session.output.note,
+    ) as client:
+        try:
+            _probe(client)
+        except AuthError as exc:
+            if exc.status == 403 and session.index.is_chainguard:
+                hint = "the token works, but the organisation lacks Chainguard Libraries for Python"
+            else:
+                hint = "check the user name and token"
+                if session.index.is_chainguard:
+                    hint += " (a new pull token: chainctl auth pull-token --output env)"
+            raise AuthError(
+                f"{exc.status} from {exc.url}: the index rejected these credentials; "
+                "nothing was stored",
+                status=exc.status,
+                url=exc.url,
+                hint=hint,
+            ) from None
+
+
+def _probe(client: IndexClient) -> None:
+    """GET the index root and close it unread: statuses, not the (possibly huge)
+    listing.  A 404 (a server without a root listing) still means the
+    credentials got past authentication."""
+    from cglib.client import ACCEPT_SIMPLE
+
+    with client.stream(
+        client.index.url,
+        headers={"Accept": ACCEPT_SIMPLE},
+        what="the index root",
+        ok_statuses=frozenset({200, 404}),
+    ):
+        pass
+
+
+def _warn_shadowing(session: Session, what: str) -> None:
+    """Say so when a source earlier in the chain will win over ``what``."""
+    from cglib.auth import from_env, from_url
+
+    env = dict(os.environ)
+    if from_url(session.index, env, [], []) is not None:
+        session.output.warn(f"credentials in --index-url take precedence over {what}")
+    elif from_env(session.index, env, [], []) is not None:
+        session.output.warn(
+            f"credentials in the environment (CHAINGUARD_PYTHON_* or CGLIB_USERNAME/"
+            f"CGLIB_PASSWORD) take precedence over {what}"
+        )
+
+
+# -- logout --------------------------------------------------------------------------
+
+
+def logout(
+    username: UsernameOpt = None,
+    index_url: IndexUrlOpt = None,
+    index: IndexNameOpt = None,
+    json: JsonOpt = False,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
+    no_input: NoInputOpt = False,
+) -> None:
+    session = Session(
+        index_url=index_url,
+        index_name=index,
+        json_mode=json,
+        verbose=verbose,
+        quiet=quiet,
+        no_input=no_input,
+    )
+    out = session.output
+    target = session.index
+    from cglib.keyring_source import delete_credentials
+
+    removed = delete_credentials(target, username=username, timeout=_change_timeout(session))
+    if json:
+        out.json(
+            {
+                "index": target.url,
+                "removed": list(removed.usernames),
+                "keyring_service": removed.service,
+                "keyring_backend": removed.backend,
+            }
+        )
+    elif removed.usernames:
+        users = ", ".join(removed.usernames)
+        out.info(
+            f"Removed the credentials of {users} for {removed.service!r} from the keyring "
+            f"(backend {removed.backend})"
+        )
+    else:
+        out.info(f"Nothing stored in the keyring for {removed.service!r}; nothing to remove")
+    # Other sources may still answer for this index: say which.
+    resolved = session.credentials()
+    if resolved.credentials is not None:
+        out.info(f"note: credentials from {resolved.source} still apply to {target.url}")
+
+
+# -- auth status -----------------------------------------------------------------------
+
+
+def _source_name(source: SourceFunc) -> str:
+    name = getattr(source, "__name__", "")
+    return name.removeprefix("from_") or "unknown"
+
+
+def status(
+    no_check: Annotated[
+        bool,
+        typer.Option("--no-check", help="Do not ask the index (accepted: null)."),
+    ] = False,
+    index_url: IndexUrlOpt = None,
+    index: IndexNameOpt = None,
+    json: JsonOpt = False,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
+    no_input: NoInputOpt = False,
+) -> None:
+    session = Session(
+        index_url=index_url,
+        index_name=index,
+        json_mode=json,
+        verbose=verbose,
+        quiet=quiet,
+        no_input=no_input,
+    )
+    out = session.output
+    target = session.index
+    resolved = session.credentials()
+    _check_agreement(session, resolved.source, resolved.credentials)
+
+    accepted: bool | None = None
+    failure: CglibError | None = None
+    if not no_check:
+        try:
+            with session.client() as client:
+                _probe(client)
+            accepted = True
+        except (AuthError, ConfigError) as exc:
+            accepted = False
+            failure = exc
+        except CglibError as exc:  # network trouble: we could not tell
+            failure = exc
+    username = resolved.credentials.username if resolved.credentials else None
+    if json:
+        out.json(
+            {
+                "index": target.url,
+                "source": resolved.source,
+                "username": username,
+                "accepted": accepted,
+            }
+        )
+    else:
+        shown = {True: "yes", False: "no", None: "not checked"}[accepted]
+        out.lines(
+            [
+                f"index: {target.url}",
+                f"source: {resolved.source}",
+                f"username: {username if username is not None else '-'}",
+                f"accepted: {shown}",
+            ]
+        )
+    if failure is not None:
+        raise failure
+
+
+def _check_agreement(session: Session, winner: str, chosen: Credentials | None) -> None:
+    """Ask the sources after the winner too, and warn when they disagree."""
+    from cglib.auth import default_sources
+
+    env = dict(os.environ)
+    if session.no_input:
+        env["CGLIB_NO_INPUT"] = "1"
+    out = session.output
+    answers: list[tuple[str, Credentials]] = []
+    if chosen is not None:
+        answers.append((winner, chosen))
+    sources = list(default_sources())
+    names = [_source_name(s) for s in sources]
+    start = names.index(winner) + 1 if winner in names else len(sources)
+    for source, name in zip(sources[start:], names[start:], strict=False):
+        warnings: list[str] = []
+        notes: list[str] = []
+        found = source(session.index, env, warnings, notes)
+        for warning in warnings:
+            out.warn(warning)
+        for note in notes:
+            out.note(note)
+        if found is not None:
+            out.add_secret(found.password)
+            out.note(f"also found: {name} (user {found.username or '-'})")
+            answers.append((name, found))
+    if len(answers) < 2:
+        return
+    first_name, first = answers[0]
+    for name, other in answers[1:]:
+        if other.username != first.username:
+            out.warn(
+                f"{first_name} gives user {first.username or '-'} but {name} gives user "
+                f"{other.username or '-'}; {first_name} wins"
+            )
+        elif other.password != first.password:
+            out.warn(
+                f"{first_name} and {name} hold different passwords for user "
+                f"{first.username or '-'}; {first_name} wins (is one of them stale?)"
+            )

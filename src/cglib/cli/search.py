@@ -1,0 +1,88 @@
+"""``cglib search QUERY``: project names in the index matching QUERY."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cglib.cli.common import (
+    IndexNameOpt,
+    IndexUrlOpt,
+    JsonOpt,
+    NoInputOpt,
+    QuietOpt,
+    Session,
+    VerboseOpt,
+)
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "search",
+        help="Find projects in the index by name: exact, prefix, substring, close spellings.",
+        epilog="Examples:  cglib search flask;  cglib search reqeusts --json;  "
+        "cglib search zope --offline",
+    )(search)
+
+
+def search(
+    query: Annotated[
+        str, typer.Argument(metavar="QUERY", help="A name or part of one (any spelling).")
+    ],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="At most this many results.")
+    ] = 20,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Fetch the project list even if the cache is valid.")
+    ] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use only the cached project list; no network.")
+    ] = False,
+    index_url: IndexUrlOpt = None,
+    index: IndexNameOpt = None,
+    json: JsonOpt = False,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
+    no_input: NoInputOpt = False,
+) -> None:
+    session = Session(
+        index_url=index_url,
+        index_name=index,
+        json_mode=json,
+        verbose=verbose,
+        quiet=quiet,
+        no_input=no_input,
+    )
+    from cglib.errors import UsageError
+    from cglib.search import search_index
+
+    if refresh and offline:
+        raise UsageError("use either --refresh or --offline, not both")
+    if not query.strip():
+        raise UsageError("the search query is empty", hint="give a project name or part of one")
+    out = session.output
+    if offline:
+        result = search_index(session.index, query, limit=limit, offline=True)
+    else:
+        with session.client() as client:
+            result = search_index(client, query, limit=limit, refresh=refresh)
+    for warning in result.warnings:
+        out.warn(warning)
+    out.note(f"project list: {result.total} names ({result.source})")
+    if json:
+        out.json(result.to_json())
+        return
+    if not result.matches:
+        out.info(f"no project matches {query!r} in {result.index} ({result.total} names)")
+        return
+    if out.stdout_is_tty:
+        out.table(
+            ["Name", "Match"],
+            [[m.name, m.kind] for m in result.matches],
+            title=f"{len(result.matches)} result(s) for {query!r}",
+        )
+    else:
+        out.lines([m.name for m in result.matches])

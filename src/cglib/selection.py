@@ -1,0 +1,551 @@
+"""Which version and which file to download for a target: pure, no I/O.
+
+A :class:`Target` describes the interpreter and machine the files are for:
+by default this one (``packaging.tags.sys_tags()``), or one described by
+``--platform`` (repeatable), ``--python-version``, ``--implementation`` and
+``--abi``.  Platform tags are expanded as installers do (PEP 600): a target
+``manylinux_2_39_x86_64`` also admits wheels tagged ``manylinux_2_28``,
+``manylinux_2_17``/``manylinux2014``, ``manylinux2010`` and ``manylinux1``;
+``musllinux_1_2`` admits ``musllinux_1_1``; ``macosx_14_0_arm64`` admits
+older macOS versions and the ``universal2`` fat binaries.
+
+:func:`choose_version` picks the newest matching version (PEP 440, PEP 592
+for yanked files) and :func:`choose_files` the best file of a release for a
+target, or explains why each file was turned down.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from cglib.errors import UsageError
+from cglib.models import DistributionFile, ProjectPage, Release
+
+if TYPE_CHECKING:
+    from packaging.tags import Tag
+
+__all__ = [
+    "Choice",
+    "Target",
+    "choose_files",
+    "choose_version",
+    "expand_platform",
+    "is_pinned",
+    "matching_releases",
+    "wheel_tags",
+]
+
+_MANYLINUX = re.compile(r"manylinux_(\d+)_(\d+)_(\w+)\Z")
+_LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
+_LEGACY_RE = re.compile(r"(manylinux1|manylinux2010|manylinux2014)_(\w+)\Z")
+_MUSLLINUX = re.compile(r"musllinux_(\d+)_(\d+)_(\w+)\Z")
+_MACOSX = re.compile(r"macosx_(\d+)_(\d+)_(\w+)\Z")
+_PLATFORM_WORD = re.compile(r"[a-z0-9_.]+\Z")
+# Architectures that had manylinux wheels before glibc 2.17 (manylinux1, 2010).
+_OLD_GLIBC_ARCHES = frozenset({"x86_64", "i686"})
+# Architectures that manylinux2014 (glibc 2.17) defined.
+_MANYLINUX2014_ARCHES = frozenset(
+    {"x86_64", "i686", "aarch64", "armv7l", "ppc64", "ppc64le", "s390x"}
+)
+_IMPLEMENTATIONS = {
+    "cp": "cpython",
+    "pp": "pypy",
+    "ip": "ironpython",
+    "jy": "jython",
+    "gp": "graalpy",
+}
+
+
+# ---------------------------------------------------------------------------
+# Platform tags
+
+
+def expand_platform(platform: str) -> list[str]:
+    """Every platform tag that a machine of platform tag ``platform`` accepts,
+    best first (PEP 600 for manylinux, the musllinux and macOS rules of
+    ``packaging.tags``).  Other tags (``win_amd64``, ``linux_x86_64``…) stand
+    for themselves.  Raises :class:`UsageError` for something that is not a
+    platform tag at all."""
+    tag = platform.strip().lower().replace("-", "_").replace(".", "_")
+    if not tag or not _PLATFORM_WORD.match(tag):
+        raise UsageError(
+            f"not a platform tag: {platform!r}",
+            hint="use a wheel platform tag such as manylinux_2_28_x86_64, macosx_14_0_arm64 "
+            "or win_amd64",
+        )
+    legacy = _LEGACY_RE.match(tag)
+    if legacy:
+        major, minor = _LEGACY_MANYLINUX[legacy[1]]
+        return _manylinux(major, minor, legacy[2])
+    match = _MANYLINUX.match(tag)
+    if match:
+        return _manylinux(int(match[1]), int(match[2]), match[3])
+    match = _MUSLLINUX.match(tag)
+    if match:
+        major, minor, arch = int(match[1]), int(match[2]), match[3]
+        return [f"musllinux_{major}_{m}_{arch}" for m in range(minor, -1, -1)]
+    match = _MACOSX.match(tag)
+    if match:
+        from packaging.tags import mac_platforms
+
+        version = (int(match[1]), int(match[2]))
+        expanded = list(mac_platforms(version, match[3]))
+        return expanded or [tag]
+    return [tag]
+
+
+def _manylinux(major: int, minor: int, arch: str) -> list[str]:
+    """``manylinux_MAJOR_MINOR_ARCH`` and every older glibc of that major
+    version it can run, with the legacy aliases right after their PEP 600
+    twins (as ``packaging.tags`` orders them)."""
+    if major != 2:
+        return [f"manylinux_{major}_{minor}_{arch}"]
+    lowest = 5 if arch in _OLD_GLIBC_ARCHES else 17
+    out: list[str] = []
+    for m in range(minor, lowest - 1, -1) if minor >= lowest else [minor]:
+        out.append(f"manylinux_2_{m}_{arch}")
+        if m == 17 and arch in _MANYLINUX2014_ARCHES:
+            out.append(f"manylinux2014_{arch}")
+        elif m == 12 and arch in _OLD_GLIBC_ARCHES:
+            out.append(f"manylinux2010_{arch}")
+        elif m == 5 and arch in _OLD_GLIBC_ARCHES:
+            out.append(f"manylinux1_{arch}")
+    return out
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+# ---------------------------------------------------------------------------
+# Targets
+
+
+def _parse_python_version(text: str) -> tuple[int, ...]:
+    raw = text.strip()
+    parts: tuple[int, ...]
+    if re.fullmatch(r"\d\d+", raw) and raw[0] in "23":
+        # pip's short form: 311 -> 3.11, 39 -> 3.9.
+        parts = (int(raw[0]), int(raw[1:]))
+    elif re.fullmatch(r"\d+(\.\d+){0,2}", raw):
+        parts = tuple(int(p) for p in raw.split("."))
+    else:
+        raise UsageError(
+            f"not a Python version: {text!r}", hint="write --python-version 3.12 (or 3, or 3.12.1)"
+        )
+    return parts
+
+
+@dataclass(frozen=True)
+class Target:
+    """The interpreter and machine files are chosen for.
+
+    Every field left ``None`` means "like this interpreter / machine".
+    ``python_version`` is ``(3,)``, ``(3, 12)`` or ``(3, 12, 1)``;
+    ``implementation`` a two-letter tag prefix (``cp``, ``pp``…); ``abis``
+    wheel ABI tags; ``platforms`` platform tags as the user gave them
+    (expanded by :meth:`tags`).
+    """
+
+    python_version: tuple[int, ...] | None = None
+    implementation: str | None = None
+    abis: tuple[str, ...] | None = None
+    platforms: tuple[str, ...] | None = None
+    _cache: dict[str, object] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @classmethod
+    def from_options(
+        cls,
+        *,
+        platforms: Sequence[str] = (),
+        python_version: str | None = None,
+        implementation: str | None = None,
+        abis: Sequence[str] = (),
+    ) -> Target:
+        """Build a target from command-line values, checking each one."""
+        impl = None
+        if implementation:
+            impl = implementation.strip().lower()
+            impl = {v: k for k, v in _IMPLEMENTATIONS.items()}.get(impl, impl)
+            if not re.fullmatch(r"[a-z]{2}", impl):
+                raise UsageError(
+                    f"not an implementation: {implementation!r}",
+                    hint="use cp (CPython), pp (PyPy), gp (GraalPy)",
+                )
+        target = cls(
+            python_version=_parse_python_version(python_version) if python_version else None,
+            implementation=impl,
+            abis=tuple(a.strip() for a in abis if a.strip()) or None,
+            platforms=tuple(p.strip() for p in platforms if p.strip()) or None,
+        )
+        target.expanded_platforms()  # check them now
+        return target
+
+    @property
+    def is_default(self) -> bool:
+        """True when the target is this interpreter on this machine."""
+        return (
+            self.python_version is None
+            and self.implementation is None
+            and self.abis is None
+            and self.platforms is None
+        )
+
+    def expanded_platforms(self) -> list[str] | None:
+        """The platform tags the target accepts (``None``: this machine's)."""
+        if self.platforms is None:
+            return None
+        out: list[str] = []
+        for platform in self.platforms:
+            out.extend(expand_platform(platform))
+        return _dedupe(out)
+
+    def tags(self) -> list[Tag]:
+        """Supported tags, best first (built once, on first use)."""
+        cached = self._cache.get("tags")
+        if cached is None:
+            cached = list(_dedupe_tags(self._build_tags()))
+            self._cache["tags"] = cached
+        assert isinstance(cached, list)
+        return cached
+
+    def priorities(self) -> dict[Tag, int]:
+        """Each supported tag and its rank (0 is best)."""
+        cached = self._cache.get("priorities")
+        if cached is None:
+            cached = {tag: rank for rank, tag in enumerate(self.tags())}
+            self._cache["priorities"] = cached
+        assert isinstance(cached, dict)
+        return cached
+
+    def _build_tags(self) -> Iterator[Tag]:
+        from packaging import tags
+
+        if self.is_default:
+            yield from tags.sys_tags()
+            return
+        version = self.python_version or sys.version_info[:2]
+        impl = self.implementation or tags.interpreter_name()
+        platforms = self.expanded_platforms()
+        if self.python_version is None:
+            interpreter = f"{impl}{tags.interpreter_version()}"
+        else:
+            interpreter = f"{impl}{''.join(str(p) for p in version[:2])}"
+        abis = list(self.abis) if self.abis is not None else None
+        if impl == "cp":
+            yield from tags.cpython_tags(version[:2], abis, platforms)
+        else:
+            yield from tags.generic_tags(interpreter, abis, platforms)
+        if impl == "pp":
+            compat: str | None = "pp3"
+        elif impl == "cp":
+            compat = interpreter
+        else:
+            compat = None
+        yield from tags.compatible_tags(version[:2], compat, platforms)
+
+    def python_full_version(self) -> Version:
+        """The Python version checked against ``Requires-Python``: X.Y.0
+        when only X.Y was given, as pip does."""
+        if self.python_version is None:
+            info = sys.version_info
+            return Version(f"{info.major}.{info.minor}.{info.micro}")
+        parts = [*self.python_version, 0, 0][:3]
+        return Version(".".join(str(p) for p in parts))
+
+    def describe(self) -> str:
+        """A short description for messages: ``cp312 on manylinux_2_28_x86_64``."""
+        if self.is_default:
+            first = self.tags()[0] if self.tags() else None
+            where = first.platform if first else "this machine"
+            info = sys.version_info
+            return f"this machine ({sys.implementation.name} {info.major}.{info.minor}, {where})"
+        version = self.python_version or sys.version_info[:2]
+        impl = self.implementation or "cp"
+        text = f"{impl}{''.join(str(p) for p in version[:2])}"
+        if self.abis:
+            text += f" ({', '.join(self.abis)})"
+        if self.platforms:
+            text += f" on {', '.join(self.platforms)}"
+        return text
+
+    def marker_environment(self) -> dict[str, str]:
+        """PEP 508 marker values for the target: this machine's, with the
+        Python version, implementation and operating system of the target
+        put in where the options give them."""
+        from packaging.markers import default_environment
+
+        env: dict[str, str] = {k: str(v) for k, v in default_environment().items()}
+        if self.python_version is not None:
+            full = self.python_full_version()
+            env["python_version"] = ".".join(str(p) for p in self.python_version[:2])
+            env["python_full_version"] = str(full)
+            env["implementation_version"] = str(full)
+        if self.implementation is not None:
+            name = _IMPLEMENTATIONS.get(self.implementation, self.implementation)
+            env["implementation_name"] = name
+            env["platform_python_implementation"] = {
+                "cpython": "CPython",
+                "pypy": "PyPy",
+                "graalpy": "GraalVM",
+            }.get(name, name)
+        if self.platforms:
+            env.update(_platform_markers(self.platforms[0]))
+        return env
+
+
+def _platform_markers(platform: str) -> dict[str, str]:
+    tag = platform.strip().lower()
+    linux = re.match(r"(?:many|musl)?linux(?:1|2010|2014|_\d+_\d+)?_(\w+)\Z", tag)
+    if linux:
+        return {
+            "sys_platform": "linux",
+            "platform_system": "Linux",
+            "os_name": "posix",
+            "platform_machine": linux[1],
+        }
+    mac = _MACOSX.match(tag)
+    if mac:
+        arch = mac[3]
+        machine = "x86_64" if arch in ("x86_64", "intel", "universal2", "universal") else arch
+        return {
+            "sys_platform": "darwin",
+            "platform_system": "Darwin",
+            "os_name": "posix",
+            "platform_machine": machine,
+        }
+    if tag.startswith("win"):
+        machine = {"win_amd64": "AMD64", "win32": "x86", "win_arm64": "ARM64"}.get(tag, "")
+        return {
+            "sys_platform": "win32",
+            "platform_system": "Windows",
+            "os_name": "nt",
+            "platform_machine": machine,
+        }
+    return {}
+
+
+def _dedupe_tags(tags: Iterable[Tag]) -> Iterator[Tag]:
+    seen: set[Tag] = set()
+    for tag in tags:
+        if tag not in seen:
+            seen.add(tag)
+            yield tag
+
+
+# ---------------------------------------------------------------------------
+# Wheel file names
+
+
+@functools.lru_cache(maxsize=65536)
+def wheel_tags(filename: str) -> tuple[frozenset[Tag], int] | None:
+    """The tags and build number of a wheel file name (``None`` when the
+    name is not a valid wheel name).  Memoised: a page of 100,000 files is
+    asked about many times."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    try:
+        _, _, build, tags = parse_wheel_filename(filename)
+    except (InvalidWheelFilename, InvalidVersion):
+        return None
+    return tags, (build[0] if build else -1)
+
+
+# ---------------------------------------------------------------------------
+# Versions
+
+
+def is_pinned(specifier: SpecifierSet) -> bool:
+    """True for ``==1.2`` / ``===1.2`` (no wildcard): PEP 592 lets a pinned
+    requirement take a yanked version."""
+    specs = list(specifier)
+    return (
+        len(specs) == 1
+        and specs[0].operator in ("==", "===")
+        and not specs[0].version.endswith(".*")
+    )
+
+
+def _names_prerelease(specifier: SpecifierSet) -> bool:
+    for spec in specifier:
+        if spec.operator == "!=":
+            continue
+        try:
+            if Version(spec.version.rstrip(".*")).is_prerelease:
+                return True
+        except InvalidVersion:
+            continue
+    return False
+
+
+def matching_releases(
+    page: ProjectPage,
+    specifier: SpecifierSet | str = "",
+    *,
+    pre: bool = False,
+    pinned: bool | None = None,
+) -> list[Release]:
+    """Every release matching ``specifier``, newest first.
+
+    Pre-releases only with ``pre`` or when the specifier names one; a release
+    whose files are all yanked only when the requirement is pinned with
+    ``==`` (``pinned``; by default worked out from the specifier).  ``==2.0.0``
+    also matches local builds such as ``2.0.0+cgr.1`` (PEP 440), newest
+    first."""
+    if isinstance(specifier, str):
+        try:
+            specifier = SpecifierSet(specifier)
+        except InvalidSpecifier:
+            raise UsageError(f"not a version specifier: {specifier!r}") from None
+    if pinned is None:
+        pinned = is_pinned(specifier)
+    allow_pre = pre or _names_prerelease(specifier)
+    by_version: dict[Version, list[DistributionFile]] = {}
+    for f in page.files:
+        by_version.setdefault(f.version, []).append(f)
+    out: list[Release] = []
+    for version in sorted(by_version, reverse=True):
+        if version.is_prerelease and not allow_pre:
+            continue
+        if not specifier.contains(version, prereleases=True):
+            continue
+        release = Release(version, tuple(by_version[version]))
+        if release.yanked and not pinned:
+            continue
+        out.append(release)
+    return out
+
+
+def choose_version(
+    page: ProjectPage,
+    specifier: SpecifierSet | str = "",
+    pre: bool = False,
+    pinned: bool | None = None,
+) -> Release | None:
+    """The newest release matching ``specifier`` (see
+    :func:`matching_releases`), or ``None``."""
+    releases = matching_releases(page, specifier, pre=pre, pinned=pinned)
+    return releases[0] if releases else None
+
+
+# ---------------------------------------------------------------------------
+# Files
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """What :func:`choose_files` found: the chosen files (best first; empty
+    when nothing fits) and, for every file turned down, why."""
+
+    files: tuple[DistributionFile, ...]
+    rejected: tuple[tuple[DistributionFile, str], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.files)
+
+    def report(self, limit: int = 8) -> str:
+        """One line: each rejected file and the reason."""
+        parts = [f"{f.filename} ({why})" for f, why in self.rejected[:limit]]
+        more = len(self.rejected) - limit
+        if more > 0:
+            parts.append(f"and {more} more")
+        return "; ".join(parts)
+
+
+def _sdist_rank(f: DistributionFile) -> int:
+    # PEP 625: .tar.gz is the standard sdist; others only as a fallback.
+    return 0 if f.filename.endswith(".tar.gz") else 1
+
+
+def choose_files(
+    release: Release,
+    target: Target,
+    only_binary: bool = False,
+    no_binary: bool = False,
+    all_files: bool = False,
+    *,
+    allow_yanked: bool = False,
+) -> Choice:
+    """The file(s) of ``release`` to download for ``target``.
+
+    The best wheel by the target's tag priority (ties go to the higher build
+    number), else the sdist — unless ``only_binary`` (wheels only) or
+    ``no_binary`` (sdists only).  ``all_files`` takes every file.  Yanked
+    files only with ``allow_yanked``; files whose ``Requires-Python``
+    excludes the target's Python are turned down (except with
+    ``all_files``)."""
+    rejected: list[tuple[DistributionFile, str]] = []
+    candidates: list[DistributionFile] = []
+    for f in release.files:
+        if f.yanked and not allow_yanked:
+            reason = "yanked"
+            if f.yanked_reason:
+                reason += f": {_short(f.yanked_reason)}"
+            rejected.append((f, reason + "; pin it with == to take it"))
+        else:
+            candidates.append(f)
+    if all_files:
+        return Choice(tuple(candidates), tuple(rejected))
+
+    priorities = target.priorities()
+    python = target.python_full_version()
+    wheels: list[tuple[int, int, DistributionFile]] = []
+    sdists: list[DistributionFile] = []
+    for f in candidates:
+        if f.requires_python and not _python_ok(f.requires_python, python):
+            rejected.append((f, f"requires Python {f.requires_python}, target is {python}"))
+            continue
+        if f.kind == "wheel":
+            if no_binary:
+                rejected.append((f, "a wheel, and --no-binary asks for sources"))
+                continue
+            parsed = wheel_tags(f.filename)
+            if parsed is None:
+                rejected.append((f, "not a valid wheel file name"))
+                continue
+            tags, build = parsed
+            ranks = [priorities[t] for t in tags if t in priorities]
+            if not ranks:
+                rejected.append((f, "its tags do not fit the target"))
+                continue
+            wheels.append((min(ranks), -build, f))
+        else:
+            if only_binary:
+                rejected.append((f, "an sdist, and --only-binary asks for wheels"))
+                continue
+            sdists.append(f)
+    if wheels:
+        wheels.sort(key=lambda item: (item[0], item[1], item[2].filename))
+        return Choice((wheels[0][2],), tuple(rejected))
+    if sdists:
+        sdists.sort(key=lambda f: (_sdist_rank(f), f.filename))
+        return Choice((sdists[0],), tuple(rejected))
+    return Choice((), tuple(rejected))
+
+
+@functools.lru_cache(maxsize=1024)
+def _specifier(text: str) -> SpecifierSet | None:
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
+
+
+def _python_ok(requires_python: str, python: Version) -> bool:
+    spec = _specifier(requires_python)
+    if spec is None:
+        return True  # as pip does: an unreadable Requires-Python is ignored
+    return spec.contains(python, prereleases=True)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -1,0 +1,303 @@
+"""The on-disk cache of the root listing, and search_index() over it."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cglib import cache
+from cglib.client import IndexClient
+from cglib.config import Index, resolve_index
+from cglib.errors import NotFoundError
+from cglib.search import NameIndex, search_index
+
+INDEX = "https://example.org/simple/"
+NAMES = ["six", "Zope.Interface", "requests", "requests-oauthlib", "Django", "django-requests"]
+
+
+def html_root(names: list[str]) -> bytes:
+    links = "".join(f'<a href="/simple/{n}/">{n}</a>\n' for n in names)
+    return f"<!DOCTYPE html><html><body>\n{links}</body></html>".encode()
+
+
+def json_root(names: list[str]) -> bytes:
+    return json.dumps(
+        {"meta": {"api-version": "1.1"}, "projects": [{"name": n} for n in names]}
+    ).encode()
+
+
+class FakeIndex:
+    """A root listing behind a MockTransport, with ETag / Last-Modified."""
+
+    def __init__(self, names: list[str], form: str = "html", etag: str = '"v1"') -> None:
+        self.names = names
+        self.form = form
+        self.etag = etag
+        self.last_modified = "Tue, 24 Nov 2026 08:58:29 GMT"
+        self.requests: list[httpx.Request] = []
+        self.status: int | None = None  # force a status
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.status is not None:
+            return httpx.Response(self.status, text="nope")
+        if request.headers.get("if-none-match") == self.etag:
+            return httpx.Response(304, headers={"ETag": self.etag})
+        if self.form == "json":
+            body, ctype = json_root(self.names), "application/vnd.pypi.simple.v1+json"
+        else:
+            body, ctype = html_root(self.names), "text/html; charset=utf-8"
+        headers = {"Content-Type": ctype, "ETag": self.etag, "Last-Modified": self.last_modified}
+        return httpx.Response(200, content=body, headers=headers)
+
+    def client(self, url: str = INDEX, **kwargs: object) -> IndexClient:
+        return IndexClient(
+            resolve_index(url),
+            transport=httpx.MockTransport(self.handler),
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+# -- the file ------------------------------------------------------------------------------
+
+
+def test_store_and_load_round_trip(cache_dir: Path) -> None:
+    path = cache.cache_path(INDEX, cache_dir)
+    cache.store(path, url=INDEX, names=NAMES, etag='"x"', last_modified="then")
+    loaded = cache.load(path)
+    assert loaded is not None
+    assert loaded.url == INDEX
+    assert loaded.etag == '"x"'
+    assert loaded.last_modified == "then"
+    assert len(loaded.names) == len(NAMES)
+    assert sorted(loaded.names) == sorted(
+        ["six", "zope-interface", "requests", "requests-oauthlib", "django", "django-requests"]
+    )
+    assert loaded.names.display_name("zope-interface") == "Zope.Interface"
+    assert loaded.names.display_name("six") == "six"
+
+
+def test_key_ignores_credentials(cache_dir: Path) -> None:
+    with_creds = "https://user:s3cret-token@example.org/simple/"
+    assert cache.cache_path(with_creds, cache_dir) == cache.cache_path(INDEX, cache_dir)
+    assert "s3cret" not in str(cache.cache_path(with_creds, cache_dir))
+    assert cache.cache_path("https://example.org/other/", cache_dir) != cache.cache_path(
+        INDEX, cache_dir
+    )
+
+
+def test_default_dir_honours_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CGLIB_CACHE_DIR", str(tmp_path / "here"))
+    assert cache.cache_path(INDEX).parent == tmp_path / "here" / "names"
+    monkeypatch.delenv("CGLIB_CACHE_DIR")
+    assert str(cache.cache_path(INDEX)).startswith(os.environ["XDG_CACHE_HOME"])
+
+
+def test_missing_file_is_none(cache_dir: Path) -> None:
+    assert cache.load(cache.cache_path(INDEX, cache_dir)) is None
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda b: b[: len(b) - 7], id="truncated"),
+        pytest.param(lambda b: b[:-3] + b"zzz", id="flipped-bytes"),
+        pytest.param(lambda b: b"{not json\n" + b, id="bad-header"),
+        pytest.param(lambda b: b"", id="empty"),
+        pytest.param(lambda b: b.replace(b'"count"', b'"cuont"', 1), id="missing-field"),
+    ],
+)
+def test_damaged_file_is_detected(cache_dir: Path, damage) -> None:  # type: ignore[no-untyped-def]
+    path = cache.cache_path(INDEX, cache_dir)
+    cache.store(path, url=INDEX, names=NAMES)
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(cache.CorruptCacheError, match="cache file"):
+        cache.load(path)
+
+
+def test_other_format_is_ignored(cache_dir: Path) -> None:
+    path = cache.cache_path(INDEX, cache_dir)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'{"format": "cglib-names/0"}\nwhatever')
+    assert cache.load(path) is None
+
+
+def _writer(path: str, rounds: int, which: int) -> None:
+    names = [f"w{which}-name-{i}" for i in range(2000 + which * 500)]
+    for _ in range(rounds):
+        cache.store(Path(path), url=INDEX, names=names, etag=f'"{which}"')
+
+
+def test_concurrent_writers_never_corrupt(cache_dir: Path) -> None:
+    path = cache.cache_path(INDEX, cache_dir)
+    cache.store(path, url=INDEX, names=["seed"])
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=_writer, args=(str(path), 40, i)) for i in (1, 2)]
+    for w in writers:
+        w.start()
+    reads = 0
+    while any(w.is_alive() for w in writers) or reads < 20:
+        loaded = cache.load(path)  # never raises CorruptCacheError
+        assert loaded is not None
+        # Names and validators always belong together.
+        expected = {'"1"': 2500, '"2"': 3000, None: 1}[loaded.etag]
+        assert len(loaded.names) == expected
+        reads += 1
+    for w in writers:
+        w.join()
+        assert w.exitcode == 0
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+# -- search_index ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("form", ["html", "json"])
+def test_first_search_fetches_and_caches(cache_dir: Path, form: str) -> None:
+    fake = FakeIndex(NAMES, form)
+    with fake.client() as client:
+        result = search_index(client, "zope_interface", cache_dir=cache_dir)
+    assert result.source == "fetched"
+    assert [(m.name, m.kind) for m in result.matches] == [("Zope.Interface", "exact")]
+    assert result.total == len(NAMES)
+    assert "if-none-match" not in fake.requests[0].headers
+    assert "application/vnd.pypi.simple.v1+json" in fake.requests[0].headers["accept"]
+    assert cache.load(cache.cache_path(INDEX, cache_dir)) is not None
+
+
+@pytest.mark.parametrize("form", ["html", "json"])
+def test_second_search_revalidates_with_304(cache_dir: Path, form: str) -> None:
+    fake = FakeIndex(NAMES, form)
+    with fake.client() as client:
+        search_index(client, "six", cache_dir=cache_dir)
+        result = search_index(client, "requests", cache_dir=cache_dir)
+    assert result.source == "revalidated"
+    assert fake.requests[1].headers["if-none-match"] == '"v1"'
+    assert fake.requests[1].headers["if-modified-since"] == fake.last_modified
+    assert [m.name for m in result.matches] == ["requests", "requests-oauthlib", "django-requests"]
+    assert [m.kind for m in result.matches] == ["exact", "prefix", "substring"]
+
+
+def test_changed_etag_replaces_the_cache(cache_dir: Path) -> None:
+    fake = FakeIndex(NAMES)
+    with fake.client() as client:
+        search_index(client, "six", cache_dir=cache_dir)
+        fake.names = [*NAMES, "brand-new-project"]
+        fake.etag = '"v2"'
+        result = search_index(client, "brand-new", cache_dir=cache_dir)
+    assert result.source == "fetched"
+    assert [m.name for m in result.matches] == ["brand-new-project"]
+    loaded = cache.load(cache.cache_path(INDEX, cache_dir))
+    assert loaded is not None
+    assert loaded.etag == '"v2"'
+
+
+def test_refresh_fetches_unconditionally(cache_dir: Path) -> None:
+    fake = FakeIndex(NAMES)
+    with fake.client() as client:
+        search_index(client, "six", cache_dir=cache_dir)
+        result = search_index(client, "six", cache_dir=cache_dir, refresh=True)
+    assert result.source == "fetched"
+    assert "if-none-match" not in fake.requests[1].headers
+
+
+def test_corrupt_cache_is_rebuilt_with_a_warning(cache_dir: Path) -> None:
+    fake = FakeIndex(NAMES)
+    path = cache.cache_path(INDEX, cache_dir)
+    with fake.client() as client:
+        search_index(client, "six", cache_dir=cache_dir)
+        path.write_bytes(path.read_bytes()[:-5])
+        result = search_index(client, "six", cache_dir=cache_dir)
+    assert result.source == "fetched"
+    assert "if-none-match" not in fake.requests[1].headers
+    assert len(result.warnings) == 1
+    assert "truncated" in result.warnings[0]
+    assert "rebuilt" in result.warnings[0]
+    assert cache.load(path) is not None
+
+
+def test_offline_uses_only_the_cache(cache_dir: Path) -> None:
+    fake = FakeIndex(NAMES)
+    with fake.client() as client:
+        search_index(client, "six", cache_dir=cache_dir)
+        result = search_index(client, "djnago", cache_dir=cache_dir, offline=True)
+    assert len(fake.requests) == 1
+    assert result.source == "cache"
+    assert [(m.name, m.kind) for m in result.matches] == [("Django", "fuzzy")]
+    # An Index instead of a client: offline, no credentials needed.
+    result = search_index(Index(INDEX), "six", cache_dir=cache_dir)
+    assert [m.name for m in result.matches] == ["six"]
+
+
+def test_offline_without_cache_is_not_found(cache_dir: Path) -> None:
+    with pytest.raises(NotFoundError, match="no cached project list") as info:
+        search_index(Index(INDEX), "six", cache_dir=cache_dir)
+    assert info.value.exit_code == 5
+    assert "without --offline" in str(info.value)
+
+
+def test_no_root_listing_is_not_found_with_hint(cache_dir: Path) -> None:
+    fake = FakeIndex(NAMES)
+    fake.status = 404
+    with fake.client() as client, pytest.raises(NotFoundError) as info:
+        search_index(client, "six", cache_dir=cache_dir)
+    assert info.value.exit_code == 5
+    assert "cglib versions NAME" in str(info.value)
+
+
+def test_server_failure_falls_back_to_the_cache(cache_dir: Path) -> None:
+    from cglib.config import Settings
+
+    fake = FakeIndex(NAMES)
+    settings = Settings(retries=0)
+    with fake.client(settings=settings, sleep=lambda _s: None) as client:
+        search_index(client, "six", cache_dir=cache_dir)
+        fake.status = 503
+        result = search_index(client, "six", cache_dir=cache_dir)
+    assert result.source == "cache"
+    assert [m.name for m in result.matches] == ["six"]
+    assert "using the cached project list" in result.warnings[0]
+
+
+def test_empty_anonymous_listing_hints_at_credentials(cache_dir: Path) -> None:
+    # pypicloud answers an anonymous root with 200 and no links.
+    sample = Path(__file__).parent / "data" / "search" / "pypicloud-anon-root.html"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, content=sample.read_bytes(), headers={"Content-Type": "text/html"}
+        )
+
+    client = IndexClient(resolve_index(INDEX), transport=httpx.MockTransport(handler))
+    with client:
+        result = search_index(client, "six", cache_dir=cache_dir)
+    assert result.matches == ()
+    assert result.total == 0
+    assert any("may need credentials" in w for w in result.warnings)
+
+
+def test_unwritable_cache_still_answers(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    fake = FakeIndex(NAMES)
+    with fake.client() as client:
+        result = search_index(client, "six", cache_dir=blocker / "sub")
+    assert [m.name for m in result.matches] == ["six"]
+    assert any("cannot write the cache file" in w for w in result.warnings)
+
+
+def test_name_index_survives_odd_names() -> None:
+    index = NameIndex.build([" six ", "bad name", "tab\tname", "", "ok_name", "OK.Name", "é-pkg"])
+    assert sorted(index) == sorted(["six", "ok-name", "é-pkg"])
+    assert index.display_name("ok-name") == "ok_name"
+    assert "OK-NAME" in index

@@ -1,0 +1,386 @@
+"""`cglib login`, `cglib logout` and `cglib auth status`, in-process."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+from keyring.backends import null
+
+from cglib.keyring_source import USER_SERVICE
+from fake_index import INDEX, FakeIndex
+from memory_keyring import HangingKeyring, MemoryKeyring, TokenKeyring, installed
+
+USER = "ci-user"
+TOKEN = "good-token"
+
+
+@pytest.fixture
+def kr():
+    with installed(MemoryKeyring()) as backend:
+        yield backend
+
+
+@pytest.fixture
+def stdin(monkeypatch):
+    def feed(text: str) -> None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+
+    return feed
+
+
+@pytest.fixture
+def tty(monkeypatch):
+    """Pretend stdin is a terminal and answer prompts from a list."""
+    from cglib.cli import common, login
+
+    monkeypatch.setattr(common, "_stdin_is_tty", lambda: True)
+    asked: list[tuple[str, bool]] = []
+    answers: list[str] = []
+
+    def prompt(text: str, *, hidden: bool) -> str:
+        asked.append((text, hidden))
+        return answers.pop(0)
+
+    monkeypatch.setattr(login, "_prompt", prompt)
+    return answers, asked
+
+
+def one_line_error(result, *words):
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+# -- login ------------------------------------------------------------------------------
+
+
+def test_login_password_stdin_checks_then_stores(cli, httpx_mock, kr, stdin):
+    index = FakeIndex().serve(httpx_mock)
+    stdin(f"{TOKEN}\n")
+    result = cli("login", "--username", USER, "--password-stdin", "--index-url", INDEX)
+    assert result.exit_code == 0, result.stderr
+    assert kr.store[("example.org", USER)] == TOKEN
+    assert kr.store[(USER_SERVICE, "example.org")] == USER
+    assert len(index.requests) == 1
+    assert index.requests[0].url == INDEX
+    assert "Logged in to https://example.org/simple/ as ci-user" in result.stderr
+    assert "service 'example.org'" in result.stderr
+    assert "MemoryKeyring" in result.stderr
+    assert result.stdout == ""
+    assert TOKEN not in result.stderr
+
+
+def test_login_json(cli, httpx_mock, kr, stdin):
+    FakeIndex().serve(httpx_mock)
+    stdin(f"{TOKEN}\n")
+    result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX, "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc == {
+        "index": INDEX,
+        "username": USER,
+        "stored": True,
+        "keyring_service": "example.org",
+        "keyring_backend": "memory_keyring.MemoryKeyring",
+    }
+
+
+def test_after_login_versions_and_status_use_the_keyring(cli, httpx_mock, kr, stdin):
+    FakeIndex().serve(httpx_mock)
+    stdin(f"{TOKEN}\n")
+    assert cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX).exit_code == 0
+    result = cli("versions", "six", "--index-url", INDEX, "-v")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.split("\t")[0] == "1.17.0"
+    assert "credentials: keyring (user ci-user)" in result.stderr
+    status = cli("auth", "status", "--index-url", INDEX, "--json")
+    assert status.exit_code == 0, status.stderr
+    assert json.loads(status.stdout) == {
+        "index": INDEX,
+        "source": "keyring",
+        "username": USER,
+        "accepted": True,
+    }
+
+
+def test_login_works_with_backends_that_need_the_user_name(cli, httpx_mock, stdin):
+    FakeIndex().serve(httpx_mock)
+    with installed(MemoryKeyring(find_without_user=False)):
+        stdin(f"{TOKEN}\n")
+        assert cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX).exit_code == 0
+        result = cli("auth", "status", "--index-url", INDEX)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"index: {INDEX}",
+        "source: keyring",
+        f"username: {USER}",
+        "accepted: yes",
+    ]
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_login_rejected_stores_nothing(cli, httpx_mock, kr, stdin, status):
+    FakeIndex(reject_status=status).serve(httpx_mock)
+    stdin("wrong-token\n")
+    result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX)
+    assert result.exit_code == 4
+    one_line_error(result, str(status), "nothing was stored", INDEX)
+    assert kr.store == {}
+    assert "wrong-token" not in result.stderr
+
+
+def test_login_rejected_json(cli, httpx_mock, kr, stdin):
+    FakeIndex().serve(httpx_mock)
+    stdin("wrong-token\n")
+    result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX, "--json")
+    assert result.exit_code == 4
+    assert result.stdout == ""
+    error = json.loads(result.stderr)["error"]
+    assert error["code"] == 4
+    assert error["kind"] == "auth"
+    assert kr.store == {}
+
+
+def test_login_accepts_a_server_without_root_listing(cli, httpx_mock, kr, stdin):
+    FakeIndex(root_status=404).serve(httpx_mock)
+    stdin(f"{TOKEN}\n")
+    result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX)
+    assert result.exit_code == 0, result.stderr
+    assert kr.store[("example.org", USER)] == TOKEN
+
+
+def test_login_without_tty_or_password_stdin_is_exit_3(cli, httpx_mock, kr):
+    result = cli("login", "--username", USER, "--index-url", INDEX)
+    assert result.exit_code == 3
+    one_line_error(result, "cannot prompt", "--password-stdin")
+    assert httpx_mock.get_requests() == []
+    assert kr.store == {}
+
+
+def test_login_no_input_on_a_tty_does_not_prompt(cli, tty, kr):
+    _answers, asked = tty
+    result = cli("login", "--index-url", INDEX, "--no-input")
+    assert result.exit_code == 3
+    assert asked == []
+
+
+def test_password_stdin_needs_username(cli, kr, stdin):
+    stdin(f"{TOKEN}\n")
+    result = cli("login", "--password-stdin", "--index-url", INDEX)
+    assert result.exit_code == 2
+    one_line_error(result, "--username")
+
+
+def test_password_stdin_empty(cli, kr, stdin):
+    stdin("\n")
+    result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX)
+    assert result.exit_code == 2
+    one_line_error(result, "no password on standard input")
+
+
+def test_login_prompts_on_a_tty(cli, httpx_mock, kr, tty):
+    answers, asked = tty
+    FakeIndex().serve(httpx_mock)
+    answers.extend([USER, TOKEN])
+    result = cli("login", "--index-url", INDEX)
+    assert result.exit_code == 0, result.stderr
+    assert asked == [("Username", False), ("Password or token", True)]
+    assert kr.store[("example.org", USER)] == TOKEN
+
+
+def test_login_prompts_only_for_the_token_when_username_given(cli, httpx_mock, kr, tty):
+    answers, asked = tty
+    FakeIndex().serve(httpx_mock)
+    answers.append(TOKEN)
+    result = cli("login", "-u", USER, "--index-url", INDEX)
+    assert result.exit_code == 0, result.stderr
+    assert asked == [("Password or token", True)]
+
+
+def test_login_prompt_labels_for_chainguard(cli, httpx_mock, kr, tty):
+    answers, asked = tty
+    httpx_mock.add_response(status_code=401, is_optional=True, is_reusable=True)
+    answers.extend(["org/tok", "wrong"])
+    result = cli("login", "--index", "python")
+    assert result.exit_code == 4
+    assert asked[0][0].startswith("Identity ID")
+    assert asked[1] == ("Token (CHAINGUARD_PYTHON_TOKEN)", True)
+    assert "chainctl auth pull-token" in result.stderr
+    assert kr.store == {}
+
+
+def test_login_with_the_null_keyring_is_exit_3(cli, httpx_mock, stdin):
+    FakeIndex().serve(httpx_mock)
+    stdin(f"{TOKEN}\n")
+    with installed(null.Keyring()):
+        result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX)
+    assert result.exit_code == 3
+    one_line_error(result, "cannot store credentials for example.org", "null keyring")
+
+
+def test_login_with_a_backend_that_cannot_store(cli, httpx_mock, stdin):
+    FakeIndex().serve(httpx_mock)
+    stdin(f"{TOKEN}\n")
+    with installed(TokenKeyring("x-token")):
+        result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX)
+    assert result.exit_code == 3
+    one_line_error(result, "does not store passwords")
+
+
+def test_login_with_a_hanging_keyring_is_bounded(cli, httpx_mock, stdin, monkeypatch):
+    FakeIndex().serve(httpx_mock)
+    monkeypatch.setenv("CGLIB_KEYRING_TIMEOUT", "0.3")
+    stdin(f"{TOKEN}\n")
+    with installed(HangingKeyring()):
+        result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX)
+    assert result.exit_code == 3
+    one_line_error(result, "no answer within 0.3s")
+
+
+def test_login_warns_when_env_credentials_take_precedence(cli, httpx_mock, kr, stdin, monkeypatch):
+    FakeIndex().serve(httpx_mock)
+    monkeypatch.setenv("CGLIB_USERNAME", "someone")
+    monkeypatch.setenv("CGLIB_PASSWORD", "else")
+    stdin(f"{TOKEN}\n")
+    result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX)
+    assert result.exit_code == 0
+    assert "warning: credentials in the environment" in result.stderr
+
+
+# -- logout -----------------------------------------------------------------------------
+
+
+def test_logout_removes_what_login_stored(cli, httpx_mock, kr, stdin):
+    FakeIndex().serve(httpx_mock)
+    stdin(f"{TOKEN}\n")
+    assert cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX).exit_code == 0
+    result = cli("logout", "--index-url", INDEX)
+    assert result.exit_code == 0, result.stderr
+    assert kr.store == {}
+    assert "Removed the credentials of ci-user for 'example.org'" in result.stderr
+    again = cli("logout", "--index-url", INDEX, "--json")
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)["removed"] == []
+    status = cli("auth", "status", "--index-url", INDEX, "--json")
+    assert status.exit_code == 3
+    assert json.loads(status.stdout)["source"] == "none"
+
+
+def test_logout_says_when_other_sources_still_apply(cli, kr, monkeypatch):
+    monkeypatch.setenv("CGLIB_USERNAME", "someone")
+    monkeypatch.setenv("CGLIB_PASSWORD", "else")
+    result = cli("logout", "--index-url", INDEX)
+    assert result.exit_code == 0
+    assert "Nothing stored in the keyring for 'example.org'" in result.stderr
+    assert "credentials from env still apply" in result.stderr
+
+
+def test_logout_leaves_other_hosts_alone(cli, kr):
+    kr.store[("other.example.org", "x")] = "y"
+    kr.store[("example.org", "x")] = "y"
+    assert cli("logout", "--index-url", INDEX).exit_code == 0
+    assert kr.store == {("other.example.org", "x"): "y"}
+
+
+# -- auth status ------------------------------------------------------------------------
+
+
+def test_status_without_credentials_on_a_closed_index(cli, httpx_mock, kr):
+    FakeIndex().serve(httpx_mock)
+    result = cli("auth", "status", "--index-url", INDEX, "--json")
+    assert result.exit_code == 3
+    assert json.loads(result.stdout) == {
+        "index": INDEX,
+        "source": "none",
+        "username": None,
+        "accepted": False,
+    }
+    assert json.loads(result.stderr)["error"]["code"] == 3
+
+
+def test_status_without_credentials_on_an_open_index(cli, httpx_mock, kr):
+    FakeIndex(open=True).serve(httpx_mock)
+    result = cli("auth", "status", "--index-url", INDEX, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["accepted"] is True
+
+
+def test_status_with_rejected_env_credentials(cli, httpx_mock, kr, monkeypatch):
+    FakeIndex().serve(httpx_mock)
+    monkeypatch.setenv("CHAINGUARD_PYTHON_IDENTITY_ID", "org/id")
+    monkeypatch.setenv("CHAINGUARD_PYTHON_TOKEN", "expired-token")
+    result = cli("auth", "status", "--index-url", INDEX)
+    assert result.exit_code == 4
+    assert "source: env" in result.stdout
+    assert "username: org/id" in result.stdout
+    assert "accepted: no" in result.stdout
+    one_line_error(result, "401", "from env")
+
+
+def test_status_no_check_asks_nobody(cli, httpx_mock, kr, monkeypatch):
+    monkeypatch.setenv("CGLIB_USERNAME", USER)
+    monkeypatch.setenv("CGLIB_PASSWORD", TOKEN)
+    result = cli("auth", "status", "--index-url", INDEX, "--no-check", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "index": INDEX,
+        "source": "env",
+        "username": USER,
+        "accepted": None,
+    }
+    assert httpx_mock.get_requests() == []
+
+
+def test_status_warns_when_sources_disagree_on_user(cli, httpx_mock, kr, isolate):
+    FakeIndex().serve(httpx_mock)
+    kr.store[("example.org", USER)] = TOKEN
+    netrc = isolate / ".netrc"
+    netrc.write_text("machine example.org login old-user password old-token\n")
+    netrc.chmod(0o600)
+    result = cli("auth", "status", "--index-url", INDEX)
+    assert result.exit_code == 0, result.stderr
+    assert "source: keyring" in result.stdout
+    assert "warning: keyring gives user ci-user but netrc gives user old-user; keyring wins" in (
+        result.stderr
+    )
+    assert "old-token" not in result.stderr + result.stdout
+
+
+def test_status_warns_when_sources_hold_different_tokens(cli, httpx_mock, kr, isolate, monkeypatch):
+    FakeIndex().serve(httpx_mock)
+    monkeypatch.setenv("CGLIB_USERNAME", USER)
+    monkeypatch.setenv("CGLIB_PASSWORD", TOKEN)
+    netrc = isolate / ".netrc"
+    netrc.write_text(f"machine example.org login {USER} password stale-token\n")
+    netrc.chmod(0o644)
+    result = cli("auth", "status", "--index-url", INDEX)
+    assert result.exit_code == 0, result.stderr
+    assert "env and netrc hold different passwords for user ci-user" in result.stderr
+    # The netrc is not the winner, but its problems are still reported.
+    assert "readable by other users" in result.stderr
+    assert "stale-token" not in result.stderr + result.stdout
+
+
+def test_status_reports_a_netrc_that_does_not_parse(cli, httpx_mock, kr, isolate):
+    FakeIndex(open=True).serve(httpx_mock)
+    netrc = isolate / ".netrc"
+    netrc.write_text("machine example.org\nlogin a password two words\n")
+    netrc.chmod(0o600)
+    result = cli("auth", "status", "--index-url", INDEX)
+    assert result.exit_code == 0
+    assert f"warning: netrc file {netrc} line 2:" in result.stderr
+    assert "source: none" in result.stdout
+
+
+def test_status_verbose_names_sources_tried(cli, httpx_mock, kr):
+    FakeIndex(open=True).serve(httpx_mock)
+    result = cli("auth", "status", "--index-url", INDEX, "-v")
+    assert result.exit_code == 0
+    assert "cglib: keyring: nothing stored for example.org" in result.stderr
+    assert "cglib: netrc: no " in result.stderr
