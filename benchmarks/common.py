@@ -194,10 +194,16 @@ def run_once(command: Command) -> Sample:
     """
     if callable(command.before):
         command.before()
-    with tempfile.TemporaryFile() as out:
+    # wait4's ru_maxrss can include the pages of the (large) parent the child was
+    # forked from; GNU time measures the command alone, so use it when present.
+    gnu_time = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile("r") as rss_file:
+        argv = [str(a) for a in command.argv]
+        if gnu_time:
+            argv = [gnu_time, "-f", "%M", "-o", rss_file.name, *argv]
         start = time.perf_counter()
         process = subprocess.Popen(
-            list(command.argv),
+            argv,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=out,
@@ -213,7 +219,12 @@ def run_once(command: Command) -> Sample:
             raise RuntimeError(
                 f"{' '.join(map(str, command.argv))} exited {process.returncode}:\n{tail}"
             )
-    return Sample(seconds, int(usage.ru_maxrss), process.returncode)
+        peak_kb = int(usage.ru_maxrss)
+        if gnu_time:
+            text = rss_file.read().strip().splitlines()
+            if text and text[-1].isdigit():
+                peak_kb = int(text[-1])
+    return Sample(seconds, peak_kb, process.returncode)
 
 
 def compare(commands: Mapping[str, Command], runs: int = 7, warmup: int = 1) -> dict[str, Measured]:

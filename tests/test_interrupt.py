@@ -81,7 +81,8 @@ def test_ctrl_c_keeps_the_part_and_the_next_run_resumes(
     assert not part.exists()
     ranges = [r.headers.get("Range") for r in hostile.seen("index", f"/files/slow/{FILENAME}")]
     assert ranges, "the file was not fetched"
-    assert ranges[-1] is not None and ranges[-1].startswith("bytes=")
+    assert ranges[-1] is not None
+    assert ranges[-1].startswith("bytes=")
     start = int(ranges[-1][len("bytes=") :].rstrip("-"))
     assert 0 < start <= kept
     assert sorted(snapshot(tmp_path)) == [f"dest/{FILENAME}"]

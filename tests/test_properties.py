@@ -35,15 +35,15 @@ URLS = [
     "http://127.0.0.1:8080/simple/",
 ]
 
-SETTINGS = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # -- page bodies -------------------------------------------------------------------
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 file_keys = st.sampled_from(
@@ -124,7 +124,8 @@ def _parse_page(body: bytes, content_type: str, url: str, project: str | None) -
     assert isinstance(page, ProjectPage)
     for f in page.files:
         assert isinstance(f, DistributionFile)
-        assert "/" not in f.filename and "\\" not in f.filename
+        assert "/" not in f.filename
+        assert "\\" not in f.filename
         json.dumps(f.to_json())  # the CLI can always print what was parsed
     json.dumps(page.to_json(pre=True))
 
@@ -162,7 +163,9 @@ def test_project_list_on_arbitrary_bytes(body: bytes, content_type: str, url: st
 
 @SETTINGS
 @given(json_pages, st.sampled_from(URLS), st.sampled_from([None, "pkg"]))
-def test_project_page_on_arbitrary_json(data: dict[str, Any], url: str, project: str | None) -> None:
+def test_project_page_on_arbitrary_json(
+    data: dict[str, Any], url: str, project: str | None
+) -> None:
     body = json.dumps(data).encode()
     _parse_page(body, "application/vnd.pypi.simple.v1+json", url, project)
     _parse_list(body, "application/vnd.pypi.simple.v1+json", url)
@@ -181,7 +184,8 @@ def test_project_page_on_arbitrary_html(text: str, url: str, project: str | None
 def test_parse_filename_never_raises(filename: str, project: str | None) -> None:
     parsed = parse_filename(filename, project)
     if parsed is not None:
-        assert "/" not in filename and "\\" not in filename
+        assert "/" not in filename
+        assert "\\" not in filename
 
 
 # -- requirements and names -----------------------------------------------------------
@@ -205,9 +209,11 @@ def test_parse_requirement_raises_only_usage_errors(text: str) -> None:
     try:
         requirement = parse_requirement(text)
     except CglibError as error:
-        assert "\n" not in error.message
+        message = error.message
+    else:
+        assert requirement.name
         return
-    assert requirement.name
+    assert "\n" not in message
 
 
 @SETTINGS
@@ -218,9 +224,13 @@ def test_check_project_name_raises_only_usage_errors(text: str) -> None:
     try:
         assert check_project_name(text) == text
     except CglibError as error:
-        assert "\n" not in error.message
+        message = error.message
+    else:
+        assert "/" not in text
+        assert "\\" not in text
+        assert text.isprintable()
         return
-    assert "/" not in text and "\\" not in text and text.isprintable()
+    assert "\n" not in message
 
 
 # -- versions and tags (cglib.selection) -------------------------------------------------
@@ -265,7 +275,9 @@ def pages(draw: st.DrawFn) -> ProjectPage:
                 "pkg",
                 Version(version),
                 "sdist" if sdist else "wheel",
-                requires_python=draw(st.none() | st.sampled_from([">=3.8", "<3", ">=3.99", "junk"])),
+                requires_python=draw(
+                    st.none() | st.sampled_from([">=3.8", "<3", ">=3.99", "junk"])
+                ),
                 yanked=draw(st.booleans()),
             )
         )
@@ -313,7 +325,10 @@ def test_version_and_file_choice_raise_only_cglib_errors(
 
 
 @SETTINGS
-@given(st.text(max_size=40) | st.from_regex(r"\A(manylinux|musllinux|macosx)_[0-9]{1,3}_[0-9]{1,3}_[a-z0-9_]{1,8}\Z"))
+@given(
+    st.text(max_size=40)
+    | st.from_regex(r"\A(manylinux|musllinux|macosx)_[0-9]{1,3}_[0-9]{1,3}_[a-z0-9_]{1,8}\Z")
+)
 @example("manylinux_2_999_x86_64")
 @example("macosx_99_0_arm64")
 def test_platform_tags_raise_only_cglib_errors(tag: str) -> None:
@@ -345,3 +360,9 @@ def test_python_versions_raise_only_cglib_errors(text: str) -> None:
 def test_wheel_tags_never_raise(filename: str) -> None:
     selection = pytest.importorskip("cglib.selection")
     selection.wheel_tags(filename)
+
+
+@pytest.mark.parametrize("text", ["six\n", "0\n"])
+def test_check_project_name_refuses_a_trailing_newline(text: str) -> None:
+    with pytest.raises(CglibError):
+        check_project_name(text)

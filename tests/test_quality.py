@@ -48,7 +48,7 @@ def test_help_does_not_import_network_stack():
 
 
 def test_no_public_registry_hosts_in_tree():
-    banned = ("pypi" + ".org", "files.python" + "hosted.org", "pythonhosted")
+    banned = ("pypi" + ".org", "python" + "hosted")
     offenders = []
     for path in ROOT.rglob("*"):
         if any(

@@ -737,10 +737,40 @@ def test_parse_filename(filename: str, project: str | None, expected: tuple[str,
         "a/six-1.0.tar.gz",
         "six-1.0.tar.gz.asc",
         "",
+        "six-1.0-py3-none-any\x00.whl",
+        "six-1.0-py3-none-any\x1b[2J\r\n.whl",
+        "six-1.0-py3-none-any/../x.whl",
+        "six-1.0-py3-none-any x.whl",
+        "six-1.0\n.tar.gz",
+        "six- 1.0.tar.gz",
+        "six-1.0 -py3-none-any.whl",
+        "six\x1b-1.0.tar.gz",
+        "six-1.0\x85.tar.gz",
     ],
 )
 def test_parse_filename_rejects(filename: str) -> None:
     assert parse_filename(filename) is None
+
+
+def test_skipped_names_are_safe_to_print() -> None:
+    evil = "demo-1.0-py3-none-any\x1b[2J\r\n.whl"
+    result = json_page(
+        {
+            "files": [
+                {"filename": evil, "url": "a"},
+                {"filename": "x" * 1000, "url": "b"},
+                {"filename": "démo-1.0.exe", "url": "c"},
+            ]
+        }
+    )
+    assert result.files == ()
+    assert result.skipped == (
+        "demo-1.0-py3-none-any\\x1b[2J\\x0d\\x0a.whl",
+        "x" * 200 + "…",
+        "démo-1.0.exe",
+    )
+    html = page(f'<a href="x">{evil}</a>')
+    assert html.skipped == ("demo-1.0-py3-none-any\\x1b[2J\\x0d\\x0a.whl",)
 
 
 def test_parse_filename_with_a_different_project_returns_the_real_name() -> None:

@@ -69,7 +69,36 @@ _WHERE = {
     "parse_project_page": "cglib.simple",
 }
 
-__all__ = ["__version__", *sorted(_WHERE)]
+__all__ = [
+    "DEFAULT_INDEX_URL",
+    "INDEX_NAMES",
+    "AuthError",
+    "CglibError",
+    "ConfigError",
+    "Credentials",
+    "DistributionFile",
+    "ExitCode",
+    "Index",
+    "IndexClient",
+    "IntegrityError",
+    "InvalidPageError",
+    "NetworkError",
+    "NoMatchError",
+    "NotFoundError",
+    "PolicyError",
+    "ProjectList",
+    "ProjectPage",
+    "Release",
+    "Resolved",
+    "Settings",
+    "UnsafeFilenameError",
+    "UsageError",
+    "__version__",
+    "parse_project_list",
+    "parse_project_page",
+    "resolve_credentials",
+    "resolve_index",
+]
 
 
 def __getattr__(name: str) -> Any:

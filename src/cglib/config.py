@@ -107,8 +107,8 @@ def _parse_index_url(raw: str) -> Index:
     raw = raw.strip()
     match = _RAW_SLASH_USER.match(raw)
     if match:
-        user = quote(match["user"], safe="")
-        raw = f"{match['scheme']}{user}:{match['password']}@{match['rest']}"
+        quoted = quote(match["user"], safe="")
+        raw = f"{match['scheme']}{quoted}:{match['password']}@{match['rest']}"
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(

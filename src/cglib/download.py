@@ -565,6 +565,8 @@ def _discard(*paths: Path) -> None:
             path.unlink()
 
 
+_WHOLE = frozenset({200})
+_RESUMED = frozenset({200, 206})
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
 
@@ -644,7 +646,10 @@ def _fetch(
         started = False
         try:
             with run.client.stream(
-                f.url, headers=headers, what=f"file {name}", ok_statuses=frozenset({200, 206})
+                f.url,
+                headers=headers,
+                what=f"file {name}",
+                ok_statuses=_RESUMED if resume.offset else _WHOLE,
             ) as response:
                 status = response.status_code
                 length_header = response.headers.get("content-length")

@@ -18,7 +18,7 @@ _NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 
 def check_project_name(name: str) -> str:
     """Return ``name`` if it is a valid project name, else raise UsageError."""
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         shown = name if name.isprintable() and len(name) < 100 else repr(name[:100])
         raise UsageError(
             f"not a valid project name: {shown}",

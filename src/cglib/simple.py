@@ -90,6 +90,12 @@ _PASSWORD_INPUT = re.compile(r"""<input\s[^<>]*type\s*=\s*["']?password""", re.I
 _API_VERSION = re.compile(r"\s*(\d{1,9})(?:\.(\d{1,9}))?\s*\Z")
 # PEP 508 project names; what precedes the version in a file name.
 _NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
+# What follows name and version in a wheel name: an optional build tag, which
+# starts with a digit, and the python, abi and platform tags (PEP 425, 427).
+_WHEEL_TAGS = re.compile(r"(?:[0-9][A-Za-z0-9_.]*-)?[A-Za-z0-9_.]+-[A-Za-z0-9_.]+-[A-Za-z0-9_.]+")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SHOWN_LENGTH = 200
 
 _ABSOLUTE = ("https://", "http://")
 _DOT_SEGMENTS = re.compile(r"(?:\.\.?/)*")
@@ -146,12 +152,13 @@ class _FilenameParser:
     every name and version string it has parsed: a page with 100,000 files
     has only a few hundred distinct versions and usually one name."""
 
-    __slots__ = ("_names", "_versions", "project")
+    __slots__ = ("_names", "_tags", "_versions", "project")
 
     def __init__(self, project: str | None) -> None:
         self.project = normalize_name(project) if project else None
         self._names: dict[str, str | None] = {}
         self._versions: dict[str, Version | None] = {}
+        self._tags: dict[str, bool] = {}
 
     def name(self, raw: str) -> str | None:
         try:
@@ -165,21 +172,29 @@ class _FilenameParser:
         try:
             return self._versions[raw]
         except KeyError:
-            try:
-                parsed: Version | None = Version(raw)
-            except InvalidVersion:
-                parsed = None
+            parsed: Version | None = None
+            # Version() allows spaces around the version; a file name must not.
+            if _SPACE_OR_CONTROL.search(raw) is None:
+                with contextlib.suppress(InvalidVersion):
+                    parsed = Version(raw)
             self._versions[raw] = parsed
             return parsed
 
     def parse(self, filename: str) -> tuple[str, Version, FileKind] | None:
-        if "/" in filename or "\\" in filename:
-            return None
+        # Every part is checked (name, version, tags, suffix), so what passes
+        # holds no path separator, space or control character.
         if filename.endswith(".whl"):
             # {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl
             parts = filename[:-4].split("-")
             count = len(parts)
-            if (count == 5 or (count == 6 and parts[2][:1].isdigit())) and "" not in parts:
+            if count == 5 or count == 6:
+                tags = filename[len(parts[0]) + len(parts[1]) + 2 : -4]
+                try:
+                    tags_ok = self._tags[tags]
+                except KeyError:
+                    tags_ok = self._tags[tags] = _WHEEL_TAGS.fullmatch(tags) is not None
+                if not tags_ok:
+                    return None
                 try:
                     name = self._names[parts[0]]
                 except KeyError:
@@ -344,6 +359,23 @@ def _check_api_version(value: object, url: str) -> str:
             url=redact(url),
         )
     return value.strip()
+
+
+def _shown(skipped: list[str]) -> tuple[str, ...]:
+    """Skipped link names, safe to print: a hostile page may name a file
+    with terminal escapes, so control characters become ``\\xNN`` and a
+    name is cut at 200 characters."""
+    return tuple(
+        name
+        if len(name) <= _SHOWN_LENGTH and _CONTROL.search(name) is None
+        else _CONTROL.sub(_escape_control, name[:_SHOWN_LENGTH])
+        + ("…" if len(name) > _SHOWN_LENGTH else "")
+        for name in skipped
+    )
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    return f"\\x{ord(match[0]):02x}"
 
 
 def _invalid(url: str, what: str, hint: str | None = None) -> InvalidPageError:
@@ -730,7 +762,7 @@ def _project_page_from_html(text: str, url: str, project: str | None) -> Project
         files=tuple(files),
         api_version=api_version,
         versions=(),
-        skipped=tuple(skipped),
+        skipped=_shown(skipped),
     )
 
 
@@ -910,7 +942,7 @@ def _project_page_from_json(data: dict[str, Any], url: str, project: str | None)
         files=tuple(files),
         api_version=api_version,
         versions=tuple(versions_data),
-        skipped=tuple(skipped),
+        skipped=_shown(skipped),
     )
 
 

@@ -67,7 +67,7 @@ POLICY_REASONS = ("MALWARE_DETECTED", "POLICY_ORG_BLOCKLIST", "POLICY_COOLDOWN")
 #: Hostile file names, by case: each project lists one file of that name.
 EVIL_NAMES = {
     "evil-dotdot": "../../evil_dotdot-1.0-py3-none-any.whl",
-    "evil-absolute": "/tmp/evil_absolute-1.0-py3-none-any.whl",  # noqa: S108 - a hostile name
+    "evil-absolute": "/tmp/evil_absolute-1.0-py3-none-any.whl",
     "evil-backslash": "..\\..\\evil_backslash-1.0-py3-none-any.whl",
     "evil-nul": "evil_nul-1.0-py3-none-any\x00.whl",
     "evil-control": "evil_control-1.0-py3-none-any\x1b[2J\r\n.whl",
@@ -163,7 +163,7 @@ class HostileIndex:
 
         def wheel(project: str, version: str, payload: bytes = b"", **kw: str | None) -> Dist:
             path = make_wheel(wheels, project, version, payload=payload)
-            return Dist(path.name, path.read_bytes(), **kw)  # type: ignore[arg-type]
+            return Dist(path.name, path.read_bytes(), **kw)
 
         p = self.projects
         for name in (
@@ -306,9 +306,9 @@ LOGIN_PAGE = b"""<!DOCTYPE html><html><head><title>Sign in</title></head><body>
 #: Broken structure, but valid UTF-8: one honest link survives in the HTML.
 MALFORMED = {
     "html": (
-        b"<html><body><a href=<<<>>> <a href='unterminated <a href=\"/files/x\" "
-        b"<<<a>>> <a><a =\"\"> <a href=\"\"></a> <a href=\"#sha256=\"></a> <a href>"
-        b"<a href=\"/files/malformed/malformed-1.0-py3-none-any.whl\">"
+        b'<html><body><a href=<<<>>> <a href=\'unterminated <a href="/files/x" '
+        b'<<<a>>> <a><a =""> <a href=""></a> <a href="#sha256="></a> <a href>'
+        b'<a href="/files/malformed/malformed-1.0-py3-none-any.whl">'
         b"malformed-1.0-py3-none-any.whl</a </tr></table></body"
     ),
     "json": b'{"meta": {"api-version": "1.1"}, "name": "malformed", "files": [{"filename": ',
@@ -325,7 +325,7 @@ class _Handler(BaseHTTPRequestHandler):
     index: HostileIndex  # set on the subclass
     server_name_tag = "index"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     # helpers
@@ -345,7 +345,7 @@ class _Handler(BaseHTTPRequestHandler):
         expected = "Basic " + base64.b64encode(f"{USERNAME}:{TOKEN}".encode()).decode()
         return self.headers.get("Authorization") == expected
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         path = urlsplit(self.path).path
         self.index.record(self.server_name_tag, self.path, dict(self.headers.items()))
         try:
@@ -575,8 +575,12 @@ def _nested(index: HostileIndex, fmt: str) -> bytes:
         return page[:-1] + b', "x-deep": ' + inner + b"}"
     link = html_page(index, "nested").split(b"<h1>", 1)[1]
     return (
-        b"<html><body>" + b"<div><span>" * NESTING_DEPTH + b"<h1>" + link
-        + b"</span></div>" * NESTING_DEPTH + b"</body></html>"
+        b"<html><body>"
+        + b"<div><span>" * NESTING_DEPTH
+        + b"<h1>"
+        + link
+        + b"</span></div>" * NESTING_DEPTH
+        + b"</body></html>"
     )
 
 
