@@ -196,3 +196,10 @@ def test_version_and_help(cli):
     result = cli("--help")
     assert result.exit_code == 0
     assert "versions" in result.stdout
+
+
+def test_control_characters_in_names_are_escaped():
+    from cglib.cli.output import Output
+
+    out = Output()
+    assert out.clean("evil\x1b[31m\x00name\tcol") == "evil\\x1b[31m\\x00name\tcol"

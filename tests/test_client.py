@@ -300,3 +300,42 @@ def test_repr_has_no_secret():
     assert CREDS.password not in repr(client)
     assert CREDS.password not in repr(CREDS)
     client.close()
+
+
+def test_body_that_breaks_off_is_fetched_once_more():
+    calls = []
+
+    class Broken(httpx.SyncByteStream):
+        def __iter__(self):
+            yield b'{"meta": '
+            raise httpx.ReadError("connection reset")
+
+    def handler(request):
+        calls.append(request)
+        if len(calls) == 1:
+            return httpx.Response(
+                200,
+                stream=Broken(),
+                headers={"Content-Type": "application/vnd.pypi.simple.v1+json"},
+            )
+        return json_page(request)
+
+    with make_client(handler) as client:
+        page = client.get_project("six")
+    assert page.name == "six"
+    assert len(calls) == 2
+
+
+def test_tls_context_verifies_and_honours_ssl_cert_file(monkeypatch, tmp_path):
+    import ssl
+
+    from cglib.client import tls_context
+
+    context = tls_context()
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
+    bogus = tmp_path / "ca.pem"
+    bogus.write_text("not a certificate")
+    monkeypatch.setenv("SSL_CERT_FILE", str(bogus))
+    with pytest.raises(ssl.SSLError):
+        tls_context()

@@ -319,11 +319,6 @@ def test_path_like_file_names_are_not_listed(cglib: Cglib, case: str) -> None:
     record("versions", case, run)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: simple.py accepts wheel names whose tags hold NUL/ESC/CR/LF, and "
-    "plain `versions --files` prints them raw (terminal escapes, broken lines)",
-)
 @pytest.mark.parametrize("case", ["evil-nul", "evil-control"])
 def test_control_characters_never_reach_the_terminal(
     hostile: HostileIndex, run_cglib: Any, case: str

@@ -14,7 +14,9 @@ from __future__ import annotations
 import base64
 import email.utils
 import json
+import os
 import random
+import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -88,6 +90,25 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return scheme, (parts.hostname or "").lower(), port
 
 
+def tls_context() -> ssl.SSLContext:
+    """Verification is always on.  ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` name the
+    trusted CAs when set; otherwise the system's trust store is used together
+    with certifi's bundle, so both corporate CAs installed on the machine and
+    the public ones work."""
+    cafile = os.environ.get("SSL_CERT_FILE") or None
+    capath = os.environ.get("SSL_CERT_DIR") or None
+    if cafile or capath:
+        return ssl.create_default_context(cafile=cafile, capath=capath)
+    context = ssl.create_default_context()  # the system's default CA locations
+    try:
+        import certifi
+
+        context.load_verify_locations(cafile=certifi.where())
+    except (ImportError, OSError, ssl.SSLError):  # pragma: no cover - certifi ships with httpx
+        pass
+    return context
+
+
 def _basic(credentials: Credentials) -> str:
     token = f"{credentials.username}:{credentials.password}".encode()
     return "Basic " + base64.b64encode(token).decode("ascii")
@@ -136,6 +157,7 @@ class IndexClient:
         self._origin = _origin(index.url)
         self._http = httpx.Client(
             transport=transport,
+            verify=tls_context(),
             timeout=httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT},
@@ -196,17 +218,26 @@ class IndexClient:
         raises the matching :class:`CglibError`.
         """
         extra = {"Accept": accept, **(headers or {})}
-        with self.stream(url, headers=extra, what=what, ok_statuses=ok_statuses) as response:
-            try:
-                content = response.read()
-            except httpx.HTTPError as exc:
-                raise self._network_error(exc, str(response.url)) from None
-            return Fetched(
-                url=str(response.url),
-                status=response.status_code,
-                headers={k.lower(): v for k, v in response.headers.items()},
-                content=content,
-            )
+        # A body that breaks off after the headers is fetched once more (the
+        # request itself already had its retries); a second failure is final.
+        body_tries = 2 if self.settings.retries > 0 else 1
+        for attempt in range(body_tries):
+            with self.stream(url, headers=extra, what=what, ok_statuses=ok_statuses) as response:
+                try:
+                    content = response.read()
+                except httpx.HTTPError as exc:
+                    error = self._network_error(exc, str(response.url))
+                    if attempt + 1 >= body_tries:
+                        raise error from None
+                    self._note(f"retrying: {error.message}")
+                    continue
+                return Fetched(
+                    url=str(response.url),
+                    status=response.status_code,
+                    headers={k.lower(): v for k, v in response.headers.items()},
+                    content=content,
+                )
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # -- the request loop ------------------------------------------------------------
 

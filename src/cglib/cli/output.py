@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
@@ -52,10 +53,12 @@ class Output:
             self._secrets.append(secret)
 
     def clean(self, text: str) -> str:
+        """Mask secrets and credentials in URLs, and neutralise control
+        characters a hostile index could put in names (terminal escapes)."""
         text = redact(text)
         for secret in self._secrets:
             text = text.replace(secret, "***")
-        return text
+        return _CONTROL.sub(_escape_control, text)
 
     # -- terminals -----------------------------------------------------------------
 
@@ -107,19 +110,34 @@ class Output:
         """The one JSON document of a ``--json`` run, on stdout."""
         self.stdout.write(self.clean(json.dumps(document, indent=2, ensure_ascii=False)) + "\n")
 
-    def table(self, columns: Sequence[str], rows: Sequence[Sequence[str]], title: str = "") -> None:
-        """A table on a terminal; tab-separated lines otherwise."""
+    def table(
+        self,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        title: str = "",
+        *,
+        no_wrap: Sequence[str] = (),
+    ) -> None:
+        """A table on a terminal; tab-separated lines otherwise.
+
+        On a terminal, columns that are empty in every row are left out and
+        the ``no_wrap`` columns (e.g. file names) are never folded.
+        """
         if not self.stdout_is_tty:
             self.lines(["\t".join(row) for row in rows])
             return
         from rich.table import Table
 
-        table = Table(title=self.clean(title) or None, title_justify="left", box=None)
-        for column in columns:
-            table.add_column(column, overflow="fold")
+        keep = [i for i in range(len(columns)) if any(row[i] for row in rows)] or [0]
+        console = self.console()
+        if title:
+            console.print(self.clean(title), style="bold", markup=False)
+        table = Table(box=None, pad_edge=False)
+        for i in keep:
+            table.add_column(columns[i], no_wrap=columns[i] in no_wrap, overflow="fold")
         for row in rows:
-            table.add_row(*(self.clean(cell) for cell in row))
-        self.console().print(table)
+            table.add_row(*(self.clean(row[i]) for i in keep))
+        console.print(table)
 
     # -- messages (stderr) -------------------------------------------------------------
 
@@ -150,6 +168,14 @@ class Output:
             self.stderr.write(self.clean(json.dumps(error.to_json(), ensure_ascii=False)) + "\n")
             return
         self._err("error: ", _one_line(str(error)), "31")
+
+
+# C0 and C1 control characters but tab and newline, which the layout uses.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
 
 
 def _one_line(text: str) -> str:

@@ -135,6 +135,7 @@ def _print_files(out: Output, page: ProjectPage, releases: list[Release]) -> Non
             ],
             rows,
             title=f"{page.name} ({len(releases)} versions)",
+            no_wrap=("File",),
         )
     else:
         out.lines([_plain(row) for row in rows])
