@@ -46,11 +46,6 @@ def _finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
     return process.returncode, out, err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: download.py streams to a fixed DEST/NAME.part, so two processes share it: "
-    "one renames it away while the other writes or renames it -> FileNotFoundError, exit 1",
-)
 def test_two_downloads_into_one_directory(hostile: HostileIndex, tmp_path: Path) -> None:
     hostile.reset()
     hostile.slow_rate = 8 * 1024 * 1024  # the big file takes most of a second: real overlap

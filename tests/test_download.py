@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,7 +22,14 @@ from cglib.download import (
     download,
     download_file,
 )
-from cglib.errors import IntegrityError, NoMatchError, PolicyError, UnsafeFilenameError
+from cglib.errors import (
+    CglibError,
+    IntegrityError,
+    NetworkError,
+    NoMatchError,
+    PolicyError,
+    UnsafeFilenameError,
+)
 from cglib.selection import Target
 
 INDEX = "https://index.example.org/simple/"
@@ -439,3 +447,206 @@ def test_planned_file_accepts_hash_set(fake, client, tmp_path):
     page = client.get_project("six")
     planned = PlannedFile(page.files[0], frozenset({hashlib.sha256(b"x").hexdigest()}))
     assert download_file(client, planned, tmp_path).status == "downloaded"
+
+
+# -- broken transfers: time-outs are network errors, short bodies integrity errors -------
+
+
+def _broken_after(
+    data: bytes, error: Exception
+) -> Callable[[httpx.Request, bytes], httpx.Response]:
+    """A store answer whose body gives ``data`` and then fails with ``error``."""
+
+    class Body(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            yield data
+            raise error
+
+    def handler(request: httpx.Request, full: bytes) -> httpx.Response:
+        return httpx.Response(
+            200,
+            stream=Body(),
+            headers={"Content-Length": str(len(full)), "ETag": '"v1"'},
+        )
+
+    return handler
+
+
+def test_stalled_body_is_a_network_error_and_keeps_the_part(fake, client, tmp_path):
+    name = "six-1.16.0-py2.py3-none-any.whl"
+    data = bytes(range(256)) * 64
+    fake.add(name, data)
+    fake.store_handler = _broken_after(data[:1000], httpx.ReadTimeout("timed out"))
+    with pytest.raises(NetworkError, match="timed out") as info:
+        download(client, ["six"], tmp_path)
+    error = info.value
+    assert not isinstance(error, IntegrityError)
+    assert error.exit_code == 6
+    assert "\n" not in str(error)
+    assert name in error.message
+    assert "store.example.net" in (error.url or "")
+    assert "resume" in (error.hint or "")
+    assert len(fake.store_requests()) == 2  # tried again once (retries=1), from where it stopped
+    assert fake.store_requests()[1].headers["range"] == "bytes=1000-"
+    assert (tmp_path / f"{name}.part").read_bytes() == data[:1000]
+    assert not (tmp_path / name).exists()
+    # The next run goes on from the .part.
+    seen: list[dict[str, str]] = []
+    fake.store_handler = _ranged(data, seen)
+    assert download(client, ["six"], tmp_path)[0].status == "downloaded"
+    assert seen[-1]["range"] == "bytes=1000-"
+    assert files_under(tmp_path) == [name]
+
+
+def test_connection_reset_mid_body_is_a_network_error(fake, client, tmp_path):
+    fake.add("six-1.16.0-py2.py3-none-any.whl", b"x" * 5000)
+    fake.store_handler = _broken_after(b"x" * 100, httpx.ReadError("connection reset by peer"))
+    with pytest.raises(NetworkError) as info:
+        download(client, ["six"], tmp_path)
+    assert info.value.exit_code == 6
+    assert not (tmp_path / "six-1.16.0-py2.py3-none-any.whl").exists()
+
+
+def test_body_closed_before_its_length_is_a_truncated_transfer(fake, client, tmp_path):
+    fake.add("six-1.16.0-py2.py3-none-any.whl", b"x" * 5000)
+    fake.store_handler = _broken_after(
+        b"x" * 100, httpx.RemoteProtocolError("peer closed connection without sending complete")
+    )
+    with pytest.raises(IntegrityError, match="truncated transfer") as info:
+        download(client, ["six"], tmp_path)
+    assert info.value.exit_code == 7
+    assert "got 100 of 5000 bytes" in info.value.message
+    assert files_under(tmp_path) == []  # no .part is kept after an integrity failure
+
+
+# -- unsafe link names of the requested project -----------------------------------------
+
+
+def test_only_unsafe_links_are_refused_by_name(fake, client, tmp_path):
+    fake.add("six-1.16.0.tar.gz", b"sdist", text="../six-1.16.0.tar.gz")
+    dest = tmp_path / "dest"
+    with pytest.raises(UnsafeFilenameError) as info:
+        download(client, ["six"], dest)
+    assert info.value.exit_code == 7
+    assert "'../six-1.16.0.tar.gz'" in info.value.message
+    assert "\n" not in str(info.value)
+    assert not dest.exists()
+    assert fake.store_requests() == []
+
+
+def test_unsafe_link_beside_a_safe_file_is_passed_over_with_a_warning(fake, client, tmp_path):
+    fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
+    fake.add("six-1.16.0-py3-none-any.whl", b"evil", text="six-1.16.0-py3-none-any.whl\x1b[2J")
+    warnings: list[str] = []
+    results = download(client, ["six"], tmp_path, warn=warnings.append)
+    assert [r.filename for r in results] == ["six-1.16.0-py2.py3-none-any.whl"]
+    assert len(warnings) == 1
+    assert "unsafe" in warnings[0]
+    assert "\\\\x1b" in warnings[0]  # escaped, never a raw control character
+    assert "\x1b" not in warnings[0]
+    assert files_under(tmp_path) == ["six-1.16.0-py2.py3-none-any.whl"]
+
+
+def test_all_files_refuses_an_unsafe_link(fake, client, tmp_path):
+    fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
+    fake.add("six-1.16.0.tar.gz", b"sdist", text="/tmp/six-1.16.0.tar.gz")
+    with pytest.raises(UnsafeFilenameError, match=r"/tmp/six-1\.16\.0\.tar\.gz"):
+        download(client, ["six"], tmp_path, all_files=True)
+    assert files_under(tmp_path) == []
+
+
+def test_unsafe_links_of_other_versions_or_projects_are_ignored(fake, client, tmp_path):
+    fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
+    fake.add("six-0.9.tar.gz", b"old", text="../six-0.9.tar.gz")
+    fake.add("six_other-1.0.tar.gz", b"other", text="../six_other-1.0.tar.gz")
+    fake.add("six-junk.exe", b"exe", text="six-junk.exe")
+    warnings: list[str] = []
+    results = download(client, ["six>=1"], tmp_path, warn=warnings.append, all_files=True)
+    assert [r.filename for r in results] == ["six-1.16.0-py2.py3-none-any.whl"]
+    assert warnings == []
+
+
+# -- two processes, one directory: a lock per file ----------------------------------------
+
+
+def _hold_lock(path: Path) -> int:
+    import fcntl
+    import os
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX")
+def test_waits_for_another_download_of_the_same_file(fake, client, tmp_path):
+    import os
+    import threading
+
+    name = "six-1.16.0-py2.py3-none-any.whl"
+    data = b"wheel" * 100
+    fake.add(name, data)
+    lock = tmp_path / f"{name}.part.lock"
+    fd = _hold_lock(lock)
+    notes: list[str] = []
+
+    def other_process_finishes() -> None:
+        (tmp_path / name).write_bytes(data)
+        lock.unlink()
+        os.close(fd)  # releases the lock, as a process that exits does
+
+    timer = threading.Timer(0.3, other_process_finishes)
+    timer.start()
+    try:
+        results = download(client, ["six"], tmp_path, log=notes.append)
+    finally:
+        timer.join()
+    assert [r.status for r in results] == ["already-present"]
+    assert any("another cglib process" in note for note in notes)
+    assert fake.store_requests() == []
+    assert files_under(tmp_path) == [name]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX")
+def test_waiting_for_a_lock_is_bounded(fake, tmp_path):
+    import os
+
+    name = "six-1.16.0-py2.py3-none-any.whl"
+    fake.add(name, b"wheel")
+    fd = _hold_lock(tmp_path / f"{name}.part.lock")
+    try:
+        with IndexClient(
+            Index(INDEX),
+            Credentials("user", TOKEN),
+            credentials_source="env",
+            settings=Settings(retries=0, total_timeout=0.3),
+            transport=httpx.MockTransport(fake),
+        ) as short:
+            with pytest.raises(NetworkError, match="another cglib process") as info:
+                download(short, ["six"], tmp_path)
+    finally:
+        os.close(fd)
+    assert "\n" not in str(info.value)
+    assert not (tmp_path / name).exists()
+
+
+def test_lock_file_is_removed_after_a_download(fake, client, tmp_path):
+    fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
+    fake.add("six-1.16.0.tar.gz", b"sdist")
+    download(client, ["six"], tmp_path, all_files=True)
+    assert files_under(tmp_path) == ["six-1.16.0-py2.py3-none-any.whl", "six-1.16.0.tar.gz"]
+
+
+def test_failing_rename_is_a_one_line_error(fake, client, tmp_path, monkeypatch):
+    import os
+
+    fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
+
+    def refuse(src: object, dst: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(CglibError, match=r"cannot write .*Permission denied") as info:
+        download(client, ["six"], tmp_path)
+    assert "\n" not in str(info.value)
+    assert info.value.exit_code == 2

@@ -326,3 +326,70 @@ def test_pin_matches_local_builds_newest_first():
     p = _versions_page(("2.0.0", False), ("2.0.0+cgr.1", False), ("2.0.0+cgr.2", False))
     assert str(choose_version(p, "==2.0.0").version) == "2.0.0+cgr.2"
     assert [str(r.version) for r in matching_releases(p, "==2.0.0+cgr.1")] == ["2.0.0+cgr.1"]
+
+
+# -- absurd input stays cheap ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["3.99999", "3.99999999999999999999", "3.100", "4.0", "1.5", "0", "39999", "3.12.99999", ""],
+)
+def test_out_of_range_python_version_is_a_usage_error(text):
+    with pytest.raises(UsageError, match="not a Python version") as info:
+        Target.from_options(python_version=text)
+    assert "\n" not in str(info.value)
+
+
+def test_hand_built_target_with_an_absurd_python_version_is_refused():
+    with pytest.raises(UsageError):
+        Target(python_version=(3, 10**20))
+
+
+def test_largest_python_version_and_platform_stay_small():
+    import time
+
+    start = time.monotonic()
+    target = Target.from_options(
+        python_version="3.99",
+        platforms=["manylinux_2_99_x86_64", "macosx_99_99_universal2", "musllinux_1_99_x86_64"],
+    )
+    tags = target.tags()
+    assert Tag("cp399", "cp399", "manylinux_2_99_x86_64") in tags
+    assert Tag("py30", "none", "any") in tags
+    assert len(tags) < 200_000
+    assert time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize(
+    "platform",
+    [
+        "manylinux_2_99999_x86_64",
+        "manylinux_2_100_x86_64",
+        "manylinux_99999999999999999999_1_x86_64",
+        "musllinux_1_99999_x86_64",
+        "macosx_99999_0_arm64",
+        "macosx_10_99999_x86_64",
+    ],
+)
+def test_platform_version_beyond_the_cap_is_a_usage_error(platform):
+    with pytest.raises(UsageError, match="beyond 99") as info:
+        Target.from_options(platforms=[platform])
+    assert platform in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "platform",
+    ["", " ", "manylinux_2_28_x86_64\n", " manylinux_2_28_x86_64", "win\x00amd64", "x86 64"],
+)
+def test_platform_that_is_not_a_tag_is_a_usage_error(platform):
+    with pytest.raises(UsageError, match="not a platform tag") as info:
+        Target.from_options(platforms=[platform])
+    assert "\n" not in str(info.value)
+    assert "\x00" not in str(info.value)
+
+
+@pytest.mark.parametrize("abi", ["", "cp312 ", "abi3\n", "../x"])
+def test_abi_that_is_not_a_tag_is_a_usage_error(abi):
+    with pytest.raises(UsageError, match="not an ABI tag"):
+        Target.from_options(abis=[abi])

@@ -394,7 +394,10 @@ class IndexClient:
             )
         detail = _first_line(str(exc)) or type(exc).__name__
         return NetworkError(
-            f"network error talking to {shown}: {detail}", url=shown, retryable=True
+            f"network error talking to {shown}: {detail}",
+            url=shown,
+            retryable=True,
+            closed_early=isinstance(exc, httpx.RemoteProtocolError),
         )
 
     def _status_error(self, response: httpx.Response, url: str, what: str | None) -> CglibError:

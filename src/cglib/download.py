@@ -7,7 +7,18 @@ fetches the files, several at once.  Each file is streamed to
 ``Content-Length``, the sha256 the index gave and any ``--hash`` of a
 requirements file, and only then renamed to ``DEST/NAME``.  A file already
 present with the right hash is not fetched again; a ``.part`` left by an
-interrupted run is resumed with ``Range`` / ``If-Range``.
+interrupted run is resumed with ``Range`` / ``If-Range``.  Two processes
+downloading one file into one directory take turns: each file is fetched
+under an exclusive lock on ``DEST/NAME.part.lock`` (``flock``; ``msvcrt`` on
+Windows), deleted afterwards, and the second process then finds the file
+already present.
+
+A body that stalls past the read time-out or whose connection breaks, after
+the retries (each resuming where the last stopped), is a
+:class:`~cglib.errors.NetworkError` (exit 6) and its ``.part`` is kept for
+the next run; a body the server ends before its ``Content-Length``, or whose
+hash is wrong, is an :class:`~cglib.errors.IntegrityError` (exit 7) and
+nothing is kept.
 
 File links usually answer ``302`` to a pre-signed URL on an object store;
 :meth:`cglib.client.IndexClient.stream` follows it without sending the index
@@ -261,12 +272,18 @@ def plan(
     all_files: bool = False,
     jobs: int = DEFAULT_JOBS,
     log: Log | None = None,
+    warn: Log | None = None,
 ) -> list[PlannedFile]:
     """Resolve each requirement to the file(s) to download, in order.
 
     Requirements whose markers are false for ``target`` are skipped.
     Raises :class:`NoMatchError` (exit 5) when no version matches or no file
-    fits, naming every file and why it was turned down."""
+    fits, naming every file and why it was turned down.  A link of the
+    project whose name is unsafe (a path, control characters: the parser
+    leaves it out of the page's files) and that would have been a candidate
+    is refused with :class:`UnsafeFilenameError` (exit 7) when it leaves
+    nothing to take, or with ``--all-files``; else it is passed over with a
+    warning."""
     from cglib.requirements import parse_requirement
 
     if sum((only_binary, no_binary, all_files)) > 1:
@@ -300,7 +317,7 @@ def plan(
     for item, requirement in wanted:
         page = pages[normalize_name(requirement.name)]
         for chosen in _choose(
-            client, page, requirement, target, pre, only_binary, no_binary, all_files, log
+            client, page, requirement, target, pre, only_binary, no_binary, all_files, log, warn
         ):
             key = chosen.filename
             previous = planned.get(key)
@@ -330,6 +347,7 @@ def _choose(
     no_binary: bool,
     all_files: bool,
     log: Log | None,
+    warn: Log | None = None,
 ) -> tuple[DistributionFile, ...]:
     from cglib.selection import choose_files, is_pinned, matching_releases
 
@@ -337,6 +355,9 @@ def _choose(
     releases = matching_releases(page, requirement.specifier, pre=pre, pinned=pinned)
     index = redact(client.index.url)
     spec = str(requirement.specifier) or "any version"
+    unsafe = _unsafe_links(page, requirement, pre)
+    if unsafe and (all_files or not releases):
+        _refuse_unsafe(page, unsafe, index)
     if not releases:
         known = sorted({f.version for f in page.files}, reverse=True)
         listed = ", ".join(str(v) for v in known[:8]) + (" …" if len(known) > 8 else "")
@@ -363,6 +384,12 @@ def _choose(
                     f"{page.name} {releases[0].version} has no file for the target; "
                     f"taking {release.version}"
                 )
+            if unsafe and warn:
+                shown = ", ".join(repr(name) for name in unsafe[:5])
+                warn(
+                    f"{page.name}: passing over {len(unsafe)} link(s) with an unsafe file "
+                    f"name on {index}: {shown}; taking {choice.files[0].filename}"
+                )
             for f in choice.files:
                 if f.yanked:
                     # PEP 592: a pinned yanked file may be used, with a word of warning.
@@ -373,6 +400,8 @@ def _choose(
         if first_report is None:
             first_report = choice
     assert first_report is not None
+    if unsafe:
+        _refuse_unsafe(page, unsafe, index)
     newest = releases[0]
     older = f" (nor do {len(releases) - 1} older matching versions)" if len(releases) > 1 else ""
     details = first_report.report() or "it has no files"
@@ -380,6 +409,54 @@ def _choose(
         f"no file of {page.name} {newest.version} fits {target.describe()}{older}: {details}",
         url=index,
         hint=_platform_hint(client, target),
+    )
+
+
+_ESCAPED = re.compile(r"\\x[0-9a-fA-F]{2}")
+_NOT_NAME = re.compile(r"[^A-Za-z0-9._+!-]")
+_SUFFIX = re.compile(r".*?\.(?:whl|" + _SDIST_SUFFIXES + ")")
+
+
+def _unsafe_links(page: ProjectPage, requirement: Requirement, pre: bool) -> list[str]:
+    """Links of ``page`` left out for an unsafe name (a path, control
+    characters) that would be a file of the project matching
+    ``requirement`` once made safe: ``../../pkg-1.0.tar.gz``,
+    ``pkg-1.0-py3-none-any.whl\\x00``.  The page gives skipped names with
+    control characters escaped as ``\\xNN``."""
+    from cglib.simple import parse_filename
+
+    if not page.skipped:
+        return []
+    project = normalize_name(page.name)
+    out: list[str] = []
+    for shown in page.skipped:
+        if not (
+            "/" in shown
+            or "\\" in shown
+            or shown.startswith(".")
+            or not shown.isprintable()
+            or _ESCAPED.search(shown)
+        ):
+            continue  # an egg, an installer, a bad version: not a hostile name
+        base = _NOT_NAME.sub("", re.split(r"[/\\]", _ESCAPED.sub("", shown))[-1])
+        cut = _SUFFIX.match(base)  # junk after the suffix: "pkg-1.0.tar.gz\\x00"
+        parsed = parse_filename(base, page.name) or (
+            parse_filename(cut[0], page.name) if cut else None
+        )
+        if parsed is None or parsed[0] != project:
+            continue
+        if requirement.specifier.contains(parsed[1], prereleases=True if pre else None):
+            out.append(shown)
+    return out
+
+
+def _refuse_unsafe(page: ProjectPage, unsafe: list[str], index: str) -> None:
+    shown = ", ".join(repr(name) for name in unsafe[:5])
+    more = f" and {len(unsafe) - 5} more" if len(unsafe) > 5 else ""
+    raise UnsafeFilenameError(
+        f"refusing {page.name} files with unsafe names on {index}: {shown}{more}",
+        url=index,
+        hint="the index served suspicious links; nothing was written — tell its operator",
     )
 
 
@@ -440,6 +517,7 @@ def download(
         all_files=all_files,
         jobs=jobs,
         log=log,
+        warn=warn,
     )
     directory = Path(dest)
     for item in planned:  # refuse every bad name before writing anything
@@ -485,8 +563,6 @@ def _download_one(run: _Run, item: PlannedFile) -> DownloadResult:
     f = item.file
     name = check_filename(f.filename, f.project)
     final = _inside(run.dest, name)
-    part = run.dest / f"{name}.part"
-    meta = run.dest / f"{name}.part.json"
     expected = f.sha256.lower() if f.sha256 else None
     allowed = item.hashes
     unverified = expected is None and not allowed
@@ -494,17 +570,48 @@ def _download_one(run: _Run, item: PlannedFile) -> DownloadResult:
         run.warning(f"the index gives no sha256 for {name}: it is downloaded without a hash check")
 
     present = _present(final, expected, allowed)
-    if present is not None:
-        digest, size = present
-        run.note(f"{name}: already present with the right hash")
-        if run.progress is not None:
-            run.progress.start(name, size)
-            run.progress.advance(name, size)
-            run.progress.done(name)
-        return DownloadResult(
-            f.project, str(f.version), name, final, digest, size, "already-present", unverified
-        )
+    if present is None:
+        try:
+            with _FileLock(run, run.dest / f"{name}.part.lock", name):
+                # Another process may have saved it while we waited.
+                present = _present(final, expected, allowed)
+                if present is None:
+                    digest, size = _download_locked(run, f, name, final, expected, allowed)
+                    return DownloadResult(
+                        f.project,
+                        str(f.version),
+                        name,
+                        final,
+                        digest,
+                        size,
+                        "downloaded",
+                        unverified,
+                    )
+        except OSError as exc:
+            raise _write_error(exc, run.dest / name) from None
+    digest, size = present
+    run.note(f"{name}: already present with the right hash")
+    if run.progress is not None:
+        run.progress.start(name, size)
+        run.progress.advance(name, size)
+        run.progress.done(name)
+    return DownloadResult(
+        f.project, str(f.version), name, final, digest, size, "already-present", unverified
+    )
 
+
+def _download_locked(
+    run: _Run,
+    f: DistributionFile,
+    name: str,
+    final: Path,
+    expected: str | None,
+    allowed: frozenset[str],
+) -> tuple[str, int]:
+    """Fetch ``f`` into ``NAME.part`` and rename it to ``final``; the caller
+    holds the lock of ``name``, so the ``.part`` is ours alone."""
+    part = run.dest / f"{name}.part"
+    meta = run.dest / f"{name}.part.json"
     try:
         digest, size = _fetch(run, f, part, meta, expected, allowed)
         _rename(part, final, run.fsync)
@@ -513,9 +620,133 @@ def _download_one(run: _Run, item: PlannedFile) -> DownloadResult:
     finally:
         if run.progress is not None:
             run.progress.done(name)
-    return DownloadResult(
-        f.project, str(f.version), name, final, digest, size, "downloaded", unverified
+    return digest, size
+
+
+def _write_error(exc: OSError, path: Path) -> CglibError:
+    return UsageError(
+        f"cannot write {str(path)!r}: {exc.strerror or exc}",
+        hint="check the free space and permissions of the destination",
     )
+
+
+# ---------------------------------------------------------------------------
+# Locking: one process at a time per file and directory
+
+#: How often a process waiting for another one's lock looks again (seconds).
+_LOCK_POLL = 0.05
+
+
+class _FileLock:
+    """An exclusive lock on ``DEST/NAME.part.lock`` while ``NAME`` is fetched,
+    so that two cglib processes downloading the same file into one directory
+    take turns instead of writing one ``.part`` at once.
+
+    POSIX: ``fcntl.flock`` (released by the kernel if the process dies).  The
+    holder deletes the lock file before letting go; a waiter that then gets
+    the lock of a deleted file sees that the path now names another file (or
+    none) and tries again.  Windows: ``msvcrt.locking`` on the file's first
+    byte; the file may stay behind there, as an open file cannot be deleted.
+    Elsewhere (no ``fcntl``, no ``msvcrt``) no lock is taken.  A waiter gives
+    up with a :class:`NetworkError` after the settings' total time-out.
+    """
+
+    def __init__(self, run: _Run, path: Path, name: str) -> None:
+        self.run = run
+        self.path = path
+        self.name = name
+        self.fd: int | None = None
+
+    def __enter__(self) -> _FileLock:
+        settings = self.run.client.settings
+        deadline = time.monotonic() + settings.total_timeout
+        told = False
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | _BINARY, 0o644)
+            try:
+                if _try_lock(fd) and _same_file(fd, self.path):
+                    self.fd = fd
+                    return self
+            except BaseException:
+                os.close(fd)
+                raise
+            os.close(fd)
+            if self.run.stop.is_set():
+                raise _Stopped
+            if time.monotonic() >= deadline:
+                raise NetworkError(
+                    f"gave up waiting {settings.total_timeout:.0f}s for another cglib process "
+                    f"downloading {self.name} into {str(self.run.dest)!r}",
+                    hint="wait for it to finish, or download into another directory",
+                )
+            if not told:
+                self.run.note(f"{self.name}: another cglib process is downloading it; waiting")
+                told = True
+            time.sleep(_LOCK_POLL)
+
+    def __exit__(self, *exc: object) -> None:
+        fd, self.fd = self.fd, None
+        if fd is None:
+            return
+        if sys.platform != "win32":
+            with contextlib.suppress(OSError):
+                self.path.unlink()  # while still held: see the class docstring
+        try:
+            _unlock(fd)
+        finally:
+            os.close(fd)
+        if sys.platform == "win32":
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the exclusive lock of ``fd`` without waiting; False if it is held."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - a POSIX without fcntl: no lock
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        with contextlib.suppress(OSError):
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        return
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover
+        return
+    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """True when ``path`` still names the file open as ``fd`` (the holder
+    before us deletes it before letting go)."""
+    if sys.platform == "win32":
+        return True
+    try:
+        now = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino)
 
 
 def _present(final: Path, expected: str | None, allowed: frozenset[str]) -> tuple[str, int] | None:
@@ -685,21 +916,30 @@ def _fetch(
                 resume = _Resume()
                 _discard(part, meta)
                 continue
-            if received and retries < settings.retries:
-                # The body broke off: go on from where it stopped.
+            if started and exc.retryable and retries < settings.retries:
+                # The body broke off or stalled: go on from where it stopped.
                 retries += 1
                 run.note(f"{name}: transfer broke off ({exc.message}); resuming")
                 time.sleep(min(settings.backoff * 2 ** (retries - 1), settings.max_retry_wait))
                 resume = _resume_state(part, meta, expected)
                 continue
-            if received:
+            if started and _closed_early(exc):
+                # The server ended the body before its Content-Length.
                 _discard(part, meta)
                 got = offset + received
                 total = f" of {expected_length}" if expected_length is not None else ""
                 raise IntegrityError(
                     f"truncated transfer of {name} from {shown}: got {got}{total} bytes",
                     url=shown,
-                    hint="the connection broke off; try again",
+                    hint="the server closed the connection early; try again",
+                ) from None
+            if started:
+                # A time-out or a broken connection: keep the .part for the next run.
+                raise NetworkError(
+                    f"{exc.message} while downloading {name} (got {offset + received} bytes)",
+                    status=exc.status,
+                    url=exc.url or shown,
+                    hint="the partial download is kept; run the command again to resume it",
                 ) from None
             raise
         size = offset + received
@@ -740,6 +980,12 @@ def _fetch(
         return digest, size
 
 
+def _closed_early(exc: NetworkError) -> bool:
+    """True when the server closed the connection before the end of the body
+    it announced, as opposed to a time-out or a connection reset."""
+    return exc.closed_early
+
+
 def _on_disk(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -772,10 +1018,7 @@ def _receive(
     try:
         fd = os.open(part, flags, 0o644)
     except OSError as exc:
-        raise UsageError(
-            f"cannot write {str(part)!r}: {exc.strerror or exc}",
-            hint="check the destination directory",
-        ) from None
+        raise _write_error(exc, part) from None
     try:
         os.ftruncate(fd, offset)
         os.lseek(fd, offset, os.SEEK_SET)

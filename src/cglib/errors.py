@@ -134,11 +134,15 @@ class NetworkError(CglibError):
         url: str | None = None,
         hint: str | None = None,
         retryable: bool = False,
+        closed_early: bool = False,
     ) -> None:
         super().__init__(message, url=url, hint=hint)
         self.status = status
         #: True for transient failures (connection, time-out) worth another try.
         self.retryable = retryable
+        #: True when the server closed the connection before the end of the
+        #: body it announced (as opposed to a time-out or a reset).
+        self.closed_early = closed_early
 
 
 class InvalidPageError(NetworkError):

@@ -17,6 +17,7 @@ target, or explains why each file was turned down.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -48,7 +49,17 @@ _LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2
 _LEGACY_RE = re.compile(r"(manylinux1|manylinux2010|manylinux2014)_(\w+)\Z")
 _MUSLLINUX = re.compile(r"musllinux_(\d+)_(\d+)_(\w+)\Z")
 _MACOSX = re.compile(r"macosx_(\d+)_(\d+)_(\w+)\Z")
-_PLATFORM_WORD = re.compile(r"[a-z0-9_.]+\Z")
+_PLATFORM_WORD = re.compile(r"[A-Za-z0-9_.-]+\Z")
+_ABI_WORD = re.compile(r"[A-Za-z0-9_]+\Z")
+#: Upper bounds of the version numbers in platform tags and --python-version.
+#: Older versions are enumerated down from the one given, so an absurd number
+#: (``manylinux_2_99999_x86_64``, ``3.99999``) would build millions of tags.
+#: glibc is at 2.41, macOS at 26 and Python at 3.14 as of 2025: room to spare.
+MAX_PLATFORM_VERSION = 99
+MAX_PYTHON_MINOR = 99
+_MAX_PYTHON_MICRO = 999
+#: Safety net: no target accepts more tags than this (a few thousand is usual).
+_MAX_TAGS = 200_000
 # Architectures that had manylinux wheels before glibc 2.17 (manylinux1, 2010).
 _OLD_GLIBC_ARCHES = frozenset({"x86_64", "i686"})
 # Architectures that manylinux2014 (glibc 2.17) defined.
@@ -74,32 +85,45 @@ def expand_platform(platform: str) -> list[str]:
     ``packaging.tags``).  Other tags (``win_amd64``, ``linux_x86_64``…) stand
     for themselves.  Raises :class:`UsageError` for something that is not a
     platform tag at all."""
-    tag = platform.strip().lower().replace("-", "_").replace(".", "_")
-    if not tag or not _PLATFORM_WORD.match(tag):
+    if not _PLATFORM_WORD.match(platform) or len(platform) > 200:
         raise UsageError(
             f"not a platform tag: {platform!r}",
             hint="use a wheel platform tag such as manylinux_2_28_x86_64, macosx_14_0_arm64 "
             "or win_amd64",
         )
+    tag = platform.lower().replace("-", "_").replace(".", "_")
     legacy = _LEGACY_RE.match(tag)
     if legacy:
         major, minor = _LEGACY_MANYLINUX[legacy[1]]
         return _manylinux(major, minor, legacy[2])
     match = _MANYLINUX.match(tag)
     if match:
-        return _manylinux(int(match[1]), int(match[2]), match[3])
+        major, minor = _bounded_version(platform, match[1], match[2])
+        return _manylinux(major, minor, match[3])
     match = _MUSLLINUX.match(tag)
     if match:
-        major, minor, arch = int(match[1]), int(match[2]), match[3]
+        major, minor = _bounded_version(platform, match[1], match[2])
+        arch = match[3]
         return [f"musllinux_{major}_{m}_{arch}" for m in range(minor, -1, -1)]
     match = _MACOSX.match(tag)
     if match:
         from packaging.tags import mac_platforms
 
-        version = (int(match[1]), int(match[2]))
+        version = _bounded_version(platform, match[1], match[2])
         expanded = list(mac_platforms(version, match[3]))
         return expanded or [tag]
     return [tag]
+
+
+def _bounded_version(platform: str, major: str, minor: str) -> tuple[int, int]:
+    """The version numbers of a platform tag, refused when beyond
+    :data:`MAX_PLATFORM_VERSION` (older versions are enumerated from them)."""
+    if len(major) > 3 or len(minor) > 3 or max(int(major), int(minor)) > MAX_PLATFORM_VERSION:
+        raise UsageError(
+            f"platform tag {platform!r} names a version beyond {MAX_PLATFORM_VERSION}",
+            hint="use a real version, e.g. manylinux_2_28_x86_64 or macosx_14_0_arm64",
+        )
+    return int(major), int(minor)
 
 
 def _manylinux(major: int, minor: int, arch: str) -> list[str]:
@@ -131,17 +155,29 @@ def _dedupe(items: Iterable[str]) -> list[str]:
 
 def _parse_python_version(text: str) -> tuple[int, ...]:
     raw = text.strip()
-    parts: tuple[int, ...]
-    if re.fullmatch(r"\d\d+", raw) and raw[0] in "23":
+    parts: tuple[int, ...] | None = None
+    if re.fullmatch(r"[23]\d{1,2}", raw):
         # pip's short form: 311 -> 3.11, 39 -> 3.9.
         parts = (int(raw[0]), int(raw[1:]))
-    elif re.fullmatch(r"\d+(\.\d+){0,2}", raw):
+    elif re.fullmatch(r"\d{1,4}(\.\d{1,4}){0,2}", raw):
         parts = tuple(int(p) for p in raw.split("."))
-    else:
+    if parts is None or not _python_version_ok(parts):
         raise UsageError(
-            f"not a Python version: {text!r}", hint="write --python-version 3.12 (or 3, or 3.12.1)"
+            f"not a Python version: {text!r}",
+            hint=f"write --python-version 3.12 (or 3, or 3.12.1; Python 2 or 3, minor up to "
+            f"{MAX_PYTHON_MINOR})",
         )
     return parts
+
+
+def _python_version_ok(parts: tuple[int, ...]) -> bool:
+    """A version tags can be enumerated for: 2 or 3, small minor and micro."""
+    return (
+        1 <= len(parts) <= 3
+        and parts[0] in (2, 3)
+        and (len(parts) < 2 or 0 <= parts[1] <= MAX_PYTHON_MINOR)
+        and (len(parts) < 3 or 0 <= parts[2] <= _MAX_PYTHON_MICRO)
+    )
 
 
 @dataclass(frozen=True)
@@ -160,6 +196,15 @@ class Target:
     abis: tuple[str, ...] | None = None
     platforms: tuple[str, ...] | None = None
     _cache: dict[str, object] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Also for targets built by hand: tags are enumerated down from these.
+        if self.python_version is not None and not _python_version_ok(tuple(self.python_version)):
+            shown = ".".join(str(p) for p in self.python_version)
+            raise UsageError(
+                f"not a Python version: {shown!r}",
+                hint=f"Python 2 or 3, minor version up to {MAX_PYTHON_MINOR}",
+            )
 
     @classmethod
     def from_options(
@@ -180,11 +225,18 @@ class Target:
                     f"not an implementation: {implementation!r}",
                     hint="use cp (CPython), pp (PyPy), gp (GraalPy)",
                 )
+        for abi in abis:
+            if not _ABI_WORD.match(abi) or len(abi) > 100:
+                raise UsageError(
+                    f"not an ABI tag: {abi!r}", hint="use a wheel ABI tag such as cp312 or abi3"
+                )
         target = cls(
-            python_version=_parse_python_version(python_version) if python_version else None,
+            python_version=(
+                _parse_python_version(python_version) if python_version is not None else None
+            ),
             implementation=impl,
-            abis=tuple(a.strip() for a in abis if a.strip()) or None,
-            platforms=tuple(p.strip() for p in platforms if p.strip()) or None,
+            abis=tuple(abis) or None,
+            platforms=tuple(platforms) or None,
         )
         target.expanded_platforms()  # check them now
         return target
@@ -212,7 +264,7 @@ class Target:
         """Supported tags, best first (built once, on first use)."""
         cached = self._cache.get("tags")
         if cached is None:
-            cached = list(_dedupe_tags(self._build_tags()))
+            cached = list(itertools.islice(_dedupe_tags(self._build_tags()), _MAX_TAGS))
             self._cache["tags"] = cached
         assert isinstance(cached, list)
         return cached

@@ -198,13 +198,21 @@ def test_expired_link_exit_4(cli, store, work):
 
 
 def test_unsafe_file_name_exit_7(cli, store, work):
-    tricky = store.add("evil", "evil-1.0.tar.gz", b"x", link_text="evil-1.0\t.tar.gz")
-    assert tricky.link_text
+    # Neither the link text nor the last segment of the URL is a plain name.
+    store.add("evil", "evil-1.0\t.tar.gz", b"x")
     result = run(cli, store, "evil", "-d", "out")
     assert_one_line_failure(result, 7, store)
-    assert "refusing to save" in result.stderr
+    assert "refusing evil files with unsafe names" in result.stderr
+    assert "'evil-1.0\\\\x09.tar.gz'" in result.stderr  # escaped, named with repr
     assert written(work) == []
     assert store.store_requests() == []
+
+
+def test_unsafe_link_text_with_a_plain_url_name_is_saved_under_the_url_name(cli, store, work):
+    store.add("evil", "evil-1.0.tar.gz", b"x", link_text="evil-1.0\t.tar.gz")
+    result = run(cli, store, "evil", "-d", "out")
+    assert result.exit_code == 0, result.stderr
+    assert written(work) == ["out/evil-1.0.tar.gz"]
 
 
 def test_no_file_for_target_exit_5(cli, store, work):
@@ -221,6 +229,10 @@ def test_no_file_for_target_exit_5(cli, store, work):
         (("six ==",), "malformed requirement"),
         ((), "nothing to download"),
         (("six", "--platform", "linux/x86"), "not a platform tag"),
+        (("six", "--platform", ""), "not a platform tag"),
+        (("six", "--platform", "manylinux_2_99999_x86_64"), "beyond 99"),
+        (("six", "--python-version", "3.99999999999999999999"), "not a Python version"),
+        (("six", "--abi", "cp312\n"), "not an ABI tag"),
         (("six", "--jobs", "0"), "--jobs"),
         (("-r", "missing.txt"), "cannot read requirements file"),
     ],

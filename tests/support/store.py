@@ -344,7 +344,7 @@ def run_store(root: Path, *, latency: float = 0.0) -> Iterator[IndexWithStore]:
     servers = []
     for role, host in (("front", FRONT_HOST), ("store", STORE_HOST)):
         handler = type(f"{role.title()}Handler", (_Handler,), {"state": state, "role": role})
-        server = ThreadingHTTPServer((host, 0), handler)
+        server = _QuietServer((host, 0), handler)
         server.daemon_threads = True
         servers.append(server)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -356,3 +356,15 @@ def run_store(root: Path, *, latency: float = 0.0) -> Iterator[IndexWithStore]:
         for server in servers:
             server.shutdown()
             server.server_close()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up early (a refused download, Ctrl-C) are normal here."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
