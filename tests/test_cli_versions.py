@@ -203,3 +203,13 @@ def test_control_characters_in_names_are_escaped():
 
     out = Output()
     assert out.clean("evil\x1b[31m\x00name\tcol") == "evil\\x1b[31m\\x00name\tcol"
+
+
+@pytest.mark.parametrize(
+    "command", [["versions"], ["search"], ["download"], ["login"], ["logout"], ["auth", "status"]]
+)
+def test_every_command_takes_the_shared_options(cli, command):
+    result = cli(*command, "--help")
+    assert result.exit_code == 0
+    for option in ("--index-url", "--index", "--json", "--verbose", "--quiet", "--no-input"):
+        assert option in result.stdout, (command, option)

@@ -6,9 +6,13 @@ network stack, keyring or rich's progress machinery.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
-from typing import TYPE_CHECKING, Annotated, Optional
+import typing
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -28,6 +32,7 @@ __all__ = [
     "Session",
     "VerboseOpt",
     "current_output",
+    "with_session",
 ]
 
 IndexUrlOpt = Annotated[
@@ -66,6 +71,57 @@ NoInputOpt = Annotated[
 ]
 
 _current: list[Output] = []
+
+_COMMON_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
+    ("index_url", IndexUrlOpt, None),
+    ("index", IndexNameOpt, None),
+    ("json", JsonOpt, False),
+    ("verbose", VerboseOpt, 0),
+    ("quiet", QuietOpt, False),
+    ("no_input", NoInputOpt, False),
+)
+
+
+def with_session(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` the options every command shares, and a :class:`Session`.
+
+    ``command`` takes a ``session`` first, then its own options; the wrapper
+    seen by typer takes its own options plus ``--index-url``, ``--index``,
+    ``--json``, ``-v``, ``-q`` and ``--no-input``, and builds the session
+    from them.
+    """
+    signature = inspect.signature(command)
+    hints = typing.get_type_hints(command, include_extras=True)
+    own = [
+        p.replace(annotation=hints.get(name, p.annotation))
+        for name, p in signature.parameters.items()
+        if name != "session"
+    ]
+    shared = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=hint)
+        for name, hint, default in _COMMON_OPTIONS
+    ]
+
+    @functools.wraps(command)
+    def wrapper(**options: Any) -> None:
+        session = Session(
+            index_url=options.pop("index_url"),
+            index_name=options.pop("index"),
+            json_mode=options.pop("json"),
+            verbose=options.pop("verbose"),
+            quiet=options.pop("quiet"),
+            no_input=options.pop("no_input"),
+        )
+        command(session, **options)
+
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*own, *shared], return_annotation=None
+    )
+    wrapper.__annotations__ = {
+        **{name: hints[name] for name in hints if name not in ("session", "return")},
+        **{name: hint for name, hint, _ in _COMMON_OPTIONS},
+    }
+    return wrapper
 
 
 def current_output() -> Output | None:

@@ -9,13 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from cglib.cli.common import (
-    IndexNameOpt,
-    IndexUrlOpt,
-    JsonOpt,
-    NoInputOpt,
-    QuietOpt,
     Session,
-    VerboseOpt,
+    with_session,
 )
 
 if TYPE_CHECKING:
@@ -41,7 +36,9 @@ def register(app: typer.Typer) -> None:
     )(download)
 
 
+@with_session
 def download(
+    session: Session,
     requirements: Annotated[
         Optional[list[str]],  # noqa: UP045 - typer needs a runtime type on 3.10
         typer.Argument(
@@ -115,21 +112,7 @@ def download(
             show_default=False,
         ),
     ] = None,
-    index_url: IndexUrlOpt = None,
-    index: IndexNameOpt = None,
-    json: JsonOpt = False,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
-    no_input: NoInputOpt = False,
 ) -> None:
-    session = Session(
-        index_url=index_url,
-        index_name=index,
-        json_mode=json,
-        verbose=verbose,
-        quiet=quiet,
-        no_input=no_input,
-    )
     from cglib.download import DEFAULT_JOBS, DownloadRequest
     from cglib.download import download as run_download
     from cglib.errors import UsageError
@@ -161,7 +144,7 @@ def download(
     if not target.is_default:
         out.note(f"target: {target.describe()}")
 
-    show_progress = out.stderr_is_tty and not quiet and not json
+    show_progress = out.stderr_is_tty and not out.quiet and not out.json_mode
     with session.client() as client, _ProgressDisplay(session, show_progress) as progress:
         results = run_download(
             client,
@@ -177,7 +160,7 @@ def download(
             log=out.note,
             warn=out.warn,
         )
-    if json:
+    if session.output.json_mode:
         out.json({"index": session.index.url, "files": [result.to_json() for result in results]})
         return
     out.lines([str(result.path) for result in results])

@@ -9,13 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from cglib.cli.common import (
-    IndexNameOpt,
-    IndexUrlOpt,
-    JsonOpt,
-    NoInputOpt,
-    QuietOpt,
     Session,
-    VerboseOpt,
+    with_session,
 )
 from cglib.errors import AuthError, CglibError, ConfigError, UsageError
 
@@ -76,7 +71,9 @@ def _read_stdin_line() -> str:
     return line.rstrip("\r\n").strip()
 
 
+@with_session
 def login(
+    session: Session,
     username: UsernameOpt = None,
     password_stdin: Annotated[
         bool,
@@ -84,21 +81,7 @@ def login(
             "--password-stdin", help="Read the password or token from one line of standard input."
         ),
     ] = False,
-    index_url: IndexUrlOpt = None,
-    index: IndexNameOpt = None,
-    json: JsonOpt = False,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
-    no_input: NoInputOpt = False,
 ) -> None:
-    session = Session(
-        index_url=index_url,
-        index_name=index,
-        json_mode=json,
-        verbose=verbose,
-        quiet=quiet,
-        no_input=no_input,
-    )
     out = session.output
     target = session.index
     chainguard = target.is_chainguard
@@ -141,7 +124,7 @@ def login(
     from cglib.keyring_source import store_credentials
 
     stored = store_credentials(target, credentials, timeout=_change_timeout(session))
-    if json:
+    if session.output.json_mode:
         out.json(
             {
                 "index": target.url,
@@ -235,29 +218,17 @@ def _warn_shadowing(session: Session, what: str) -> None:
 # -- logout --------------------------------------------------------------------------
 
 
+@with_session
 def logout(
+    session: Session,
     username: UsernameOpt = None,
-    index_url: IndexUrlOpt = None,
-    index: IndexNameOpt = None,
-    json: JsonOpt = False,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
-    no_input: NoInputOpt = False,
 ) -> None:
-    session = Session(
-        index_url=index_url,
-        index_name=index,
-        json_mode=json,
-        verbose=verbose,
-        quiet=quiet,
-        no_input=no_input,
-    )
     out = session.output
     target = session.index
     from cglib.keyring_source import delete_credentials
 
     removed = delete_credentials(target, username=username, timeout=_change_timeout(session))
-    if json:
+    if session.output.json_mode:
         out.json(
             {
                 "index": target.url,
@@ -288,26 +259,14 @@ def _source_name(source: SourceFunc) -> str:
     return name.removeprefix("from_") or "unknown"
 
 
+@with_session
 def status(
+    session: Session,
     no_check: Annotated[
         bool,
         typer.Option("--no-check", help="Do not ask the index (accepted: null)."),
     ] = False,
-    index_url: IndexUrlOpt = None,
-    index: IndexNameOpt = None,
-    json: JsonOpt = False,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
-    no_input: NoInputOpt = False,
 ) -> None:
-    session = Session(
-        index_url=index_url,
-        index_name=index,
-        json_mode=json,
-        verbose=verbose,
-        quiet=quiet,
-        no_input=no_input,
-    )
     out = session.output
     target = session.index
     resolved = session.credentials()
@@ -326,7 +285,7 @@ def status(
         except CglibError as exc:  # network trouble: we could not tell
             failure = exc
     username = resolved.credentials.username if resolved.credentials else None
-    if json:
+    if session.output.json_mode:
         out.json(
             {
                 "index": target.url,

@@ -7,13 +7,8 @@ from typing import Annotated
 import typer
 
 from cglib.cli.common import (
-    IndexNameOpt,
-    IndexUrlOpt,
-    JsonOpt,
-    NoInputOpt,
-    QuietOpt,
     Session,
-    VerboseOpt,
+    with_session,
 )
 
 __all__ = ["register"]
@@ -28,7 +23,9 @@ def register(app: typer.Typer) -> None:
     )(search)
 
 
+@with_session
 def search(
+    session: Session,
     query: Annotated[
         str, typer.Argument(metavar="QUERY", help="A name or part of one (any spelling).")
     ],
@@ -41,21 +38,7 @@ def search(
     offline: Annotated[
         bool, typer.Option("--offline", help="Use only the cached project list; no network.")
     ] = False,
-    index_url: IndexUrlOpt = None,
-    index: IndexNameOpt = None,
-    json: JsonOpt = False,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
-    no_input: NoInputOpt = False,
 ) -> None:
-    session = Session(
-        index_url=index_url,
-        index_name=index,
-        json_mode=json,
-        verbose=verbose,
-        quiet=quiet,
-        no_input=no_input,
-    )
     from cglib.errors import UsageError
     from cglib.search import search_index
 
@@ -72,7 +55,7 @@ def search(
     for warning in result.warnings:
         out.warn(warning)
     out.note(f"project list: {result.total} names ({result.source})")
-    if json:
+    if session.output.json_mode:
         out.json(result.to_json())
         return
     if not result.matches:

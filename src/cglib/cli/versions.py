@@ -7,13 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cglib.cli.common import (
-    IndexNameOpt,
-    IndexUrlOpt,
-    JsonOpt,
-    NoInputOpt,
-    QuietOpt,
     Session,
-    VerboseOpt,
+    with_session,
 )
 
 if TYPE_CHECKING:
@@ -31,7 +26,9 @@ def register(app: typer.Typer) -> None:
     )(versions)
 
 
+@with_session
 def versions(
+    session: Session,
     name: Annotated[
         str,
         typer.Argument(
@@ -44,21 +41,7 @@ def versions(
     files: Annotated[
         bool, typer.Option("--files", help="List every file of each version.")
     ] = False,
-    index_url: IndexUrlOpt = None,
-    index: IndexNameOpt = None,
-    json: JsonOpt = False,
-    verbose: VerboseOpt = 0,
-    quiet: QuietOpt = False,
-    no_input: NoInputOpt = False,
 ) -> None:
-    session = Session(
-        index_url=index_url,
-        index_name=index,
-        json_mode=json,
-        verbose=verbose,
-        quiet=quiet,
-        no_input=no_input,
-    )
     from cglib.requirements import check_project_name
 
     check_project_name(name)
@@ -71,7 +54,7 @@ def versions(
             f"parsed: {', '.join(page.skipped[:5])}{' …' if len(page.skipped) > 5 else ''}"
         )
     releases = page.releases(pre=pre)
-    if json:
+    if session.output.json_mode:
         out.json(page.to_json(pre=pre, index=session.index.url))
         return
     if not releases:
