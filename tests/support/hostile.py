@@ -33,11 +33,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from support.dists import make_wheel
+from support.quiet_http import QuietHandler, QuietServer
 
 __all__ = [
     "HOST",
@@ -320,26 +320,12 @@ BINARY = bytes(range(256)) * 64
 # -- the handlers ------------------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     protocol_version = "HTTP/1.1"
     index: HostileIndex  # set on the subclass
     server_name_tag = "index"
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
     # helpers
-
-    def _send(
-        self, status: int, body: bytes, content_type: str = "text/plain", **headers: str
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in headers.items():
-            self.send_header(key.replace("_", "-"), value)
-        self.end_headers()
-        self.wfile.write(body)
 
     def _authorised(self) -> bool:
         expected = "Basic " + base64.b64encode(f"{USERNAME}:{TOKEN}".encode()).decode()
@@ -584,17 +570,7 @@ def _nested(index: HostileIndex, fmt: str) -> bytes:
     )
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 64
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Clients that hang up (time-outs, Ctrl-C) are part of the game."""
-        import sys
-
-        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]
+_Server = QuietServer
 
 
 @contextmanager

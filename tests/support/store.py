@@ -34,9 +34,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from support.quiet_http import QuietHandler, QuietServer
 
 FRONT_HOST = "127.0.0.1"
 STORE_HOST = "127.0.0.2"
@@ -199,26 +200,17 @@ def _same_fs(a: Path, b: Path) -> bool:
         return False
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     protocol_version = "HTTP/1.1"
     server_version = "test-store"
     sys_version = ""
     state: IndexWithStore
     role: str
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
     def _send(
         self, status: int, body: bytes, content_type: str = "text/plain", **headers: str
     ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in headers.items():
-            self.send_header(key.replace("_", "-"), value)
-        self.end_headers()
-        self.wfile.write(body)
+        super()._send(status, body, content_type, **headers)
         self._entry.status = status
 
     def do_GET(self) -> None:
@@ -344,7 +336,7 @@ def run_store(root: Path, *, latency: float = 0.0) -> Iterator[IndexWithStore]:
     servers = []
     for role, host in (("front", FRONT_HOST), ("store", STORE_HOST)):
         handler = type(f"{role.title()}Handler", (_Handler,), {"state": state, "role": role})
-        server = _QuietServer((host, 0), handler)
+        server = QuietServer((host, 0), handler)
         server.daemon_threads = True
         servers.append(server)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -356,15 +348,3 @@ def run_store(root: Path, *, latency: float = 0.0) -> Iterator[IndexWithStore]:
         for server in servers:
             server.shutdown()
             server.server_close()
-
-
-class _QuietServer(ThreadingHTTPServer):
-    """Clients that hang up early (a refused download, Ctrl-C) are normal here."""
-
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        import sys
-
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]
