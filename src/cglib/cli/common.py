@@ -10,7 +10,6 @@ import functools
 import inspect
 import os
 import sys
-import typing
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -90,13 +89,10 @@ def with_session(command: Callable[..., None]) -> Callable[..., None]:
     ``--json``, ``-v``, ``-q`` and ``--no-input``, and builds the session
     from them.
     """
-    signature = inspect.signature(command)
-    hints = typing.get_type_hints(command, include_extras=True)
-    own = [
-        p.replace(annotation=hints.get(name, p.annotation))
-        for name, p in signature.parameters.items()
-        if name != "session"
-    ]
+    # eval_str, not typing.get_type_hints: before 3.11 the latter wraps an
+    # `Annotated[...] = None` in Optional, hiding typer's Argument/Option.
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for name, p in signature.parameters.items() if name != "session"]
     shared = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=hint)
         for name, hint, default in _COMMON_OPTIONS
@@ -118,7 +114,7 @@ def with_session(command: Callable[..., None]) -> Callable[..., None]:
         parameters=[*own, *shared], return_annotation=None
     )
     wrapper.__annotations__ = {
-        **{name: hints[name] for name in hints if name not in ("session", "return")},
+        **{p.name: p.annotation for p in own},
         **{name: hint for name, hint, _ in _COMMON_OPTIONS},
     }
     return wrapper
