@@ -549,8 +549,8 @@ def test_unsafe_link_beside_a_safe_file_is_passed_over_with_a_warning(fake, clie
 
 def test_all_files_refuses_an_unsafe_link(fake, client, tmp_path):
     fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
-    fake.add("six-1.16.0.tar.gz", b"sdist", text="/tmp/six-1.16.0.tar.gz")
-    with pytest.raises(UnsafeFilenameError, match=r"/tmp/six-1\.16\.0\.tar\.gz"):
+    fake.add("six-1.16.0.tar.gz", b"sdist", text="/var/six-1.16.0.tar.gz")
+    with pytest.raises(UnsafeFilenameError, match=r"/var/six-1\.16\.0\.tar\.gz"):
         download(client, ["six"], tmp_path, all_files=True)
     assert files_under(tmp_path) == []
 

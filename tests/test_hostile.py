@@ -542,7 +542,7 @@ def test_download_hostile_file_names(
     expect_failure(run, run.code, names=case if run.code == 5 else "")
     assert not stray
     assert place.inside() == {}
-    assert not Path("/tmp/evil_absolute-1.0-py3-none-any.whl").exists()
+    assert not Path("/var/evil_absolute-1.0-py3-none-any.whl").exists()
     record("download", case, run, stray)
 
 

@@ -409,12 +409,12 @@ def test_base_href_absolute() -> None:
         '<html><head><base href="https://files.example.net/store/"></head>'
         '<a href="demo-1.0.tar.gz">demo-1.0.tar.gz</a>'
         '<a href="../up/demo-1.1.tar.gz">demo-1.1.tar.gz</a>'
-        '<a href="/root/demo-1.2.tar.gz">demo-1.2.tar.gz</a>'
+        '<a href="/pkgs/demo-1.2.tar.gz">demo-1.2.tar.gz</a>'
     )
     assert [f.url for f in result.files] == [
         "https://files.example.net/store/demo-1.0.tar.gz",
         "https://files.example.net/up/demo-1.1.tar.gz",
-        "https://files.example.net/root/demo-1.2.tar.gz",
+        "https://files.example.net/pkgs/demo-1.2.tar.gz",
     ]
 
 

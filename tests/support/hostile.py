@@ -67,7 +67,7 @@ POLICY_REASONS = ("MALWARE_DETECTED", "POLICY_ORG_BLOCKLIST", "POLICY_COOLDOWN")
 #: Hostile file names, by case: each project lists one file of that name.
 EVIL_NAMES = {
     "evil-dotdot": "../../evil_dotdot-1.0-py3-none-any.whl",
-    "evil-absolute": "/tmp/evil_absolute-1.0-py3-none-any.whl",
+    "evil-absolute": "/var/evil_absolute-1.0-py3-none-any.whl",
     "evil-backslash": "..\\..\\evil_backslash-1.0-py3-none-any.whl",
     "evil-nul": "evil_nul-1.0-py3-none-any\x00.whl",
     "evil-control": "evil_control-1.0-py3-none-any\x1b[2J\r\n.whl",
