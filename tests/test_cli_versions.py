@@ -213,3 +213,12 @@ def test_every_command_takes_the_shared_options(cli, command):
     assert result.exit_code == 0
     for option in ("--index-url", "--index", "--json", "--verbose", "--quiet", "--no-input"):
         assert option in result.stdout, (command, option)
+
+
+def test_chainguard_without_credentials_fails_fast_with_exit_3(cli, httpx_mock):
+    # No request is made (httpx_mock would fail the test on an unexpected one).
+    result = cli("versions", "six")
+    assert result.exit_code == 3
+    assert "libraries.cgr.dev" in result.stderr
+    assert "CHAINGUARD_PYTHON_TOKEN" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

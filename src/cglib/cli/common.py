@@ -194,6 +194,18 @@ class Session:
         from cglib.client import IndexClient
 
         resolved = self.credentials()
+        index = self.index
+        if resolved.credentials is None and index.is_chainguard:
+            # Chainguard's indexes answer nothing without credentials: say so
+            # now rather than after a round trip.
+            from cglib.errors import ConfigError
+
+            raise ConfigError(
+                f"{index.url} needs credentials and none were found",
+                url=index.url,
+                hint="run `cglib login`, or set CHAINGUARD_PYTHON_IDENTITY_ID and "
+                "CHAINGUARD_PYTHON_TOKEN (`chainctl auth pull-token --output env` prints them)",
+            )
         return IndexClient(
             self.index,
             resolved.credentials,
