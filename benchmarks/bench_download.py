@@ -132,6 +132,29 @@ def compare(
     return {name: (statistics.median(times[name]), rss[name]) for name in names}
 
 
+def fresh_dir(work: Path, name: str) -> Path:
+    """An output directory that does not exist yet (the tools create it)."""
+    path = work / name
+    shutil.rmtree(path, ignore_errors=True)
+    return path
+
+
+def pip_download(pip: str, dest: Path, index: str, *requirement: str) -> list[str]:
+    """`pip download --no-deps` of ``requirement`` (names or ``-r FILE``) into ``dest``."""
+    return [
+        pip,
+        "download",
+        "--no-deps",
+        "--no-cache-dir",
+        "-q",
+        "-d",
+        str(dest),
+        "--index-url",
+        index,
+        *requirement,
+    ]
+
+
 def verdict(label: str, value: float, goal: float, *, below: bool = True) -> None:
     ok = value <= goal if below else value >= goal
     print(f"  {label:<44} {value:6.2f}  (goal <= {goal})  {'ok' if ok else 'MISSED'}")
@@ -150,9 +173,7 @@ def bench_big(
     index = store.index_url_with_credentials
 
     def out(name: str, run: int) -> Path:
-        path = work / f"{name}-{run}"
-        shutil.rmtree(path, ignore_errors=True)
-        return path
+        return fresh_dir(work, f"{name}-{run}")
 
     def run_cglib(run: int) -> tuple[float, float]:
         return timed(
@@ -169,22 +190,7 @@ def bench_big(
         return first + second, rss
 
     def run_pip(run: int) -> tuple[float, float]:
-        return timed(
-            [
-                pip,
-                "download",
-                "--no-deps",
-                "--no-cache-dir",
-                "-q",
-                "-d",
-                str(out("pip", run)),
-                "--index-url",
-                index,
-                "bigpkg==1.0",
-            ],
-            env,
-            work,
-        )
+        return timed(pip_download(pip, out("pip", run), index, "bigpkg==1.0"), env, work)
 
     results = compare(
         runs,
@@ -216,9 +222,7 @@ def bench_small(
     index = store.index_url_with_credentials
 
     def out(name: str, run: int) -> Path:
-        path = work / f"small-{name}-{run}"
-        shutil.rmtree(path, ignore_errors=True)
-        return path
+        return fresh_dir(work, f"small-{name}-{run}")
 
     def run_cglib(run: int) -> tuple[float, float]:
         return timed(
@@ -238,23 +242,7 @@ def bench_small(
         )
 
     def run_pip(run: int) -> tuple[float, float]:
-        return timed(
-            [
-                pip,
-                "download",
-                "--no-deps",
-                "--no-cache-dir",
-                "-q",
-                "-d",
-                str(out("pip", run)),
-                "--index-url",
-                index,
-                "-r",
-                str(requirements),
-            ],
-            env,
-            work,
-        )
+        return timed(pip_download(pip, out("pip", run), index, "-r", str(requirements)), env, work)
 
     results = compare(runs, {"cglib download -r": run_cglib, "pip download -r": run_pip})
     verdict(

@@ -38,18 +38,9 @@ BENCHMARKS = REPO / "benchmarks"
 TESTS = REPO / "tests"
 BIN = Path(sys.executable).parent
 
-#: Environment variables that would change what pip or cglib do.
-_SCRUB_PREFIXES = ("CGLIB_", "CHAINGUARD_", "PIP_", "PYTHON_KEYRING", "KEYRING_")
-_SCRUB = (
-    "NETRC",
-    "NO_COLOR",
-    "FORCE_COLOR",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
+#: Besides what the test suite scrubs: what would change what pip or cglib do.
+_ALSO_PREFIXES = ("PIP_",)
+_ALSO = (
     "REQUESTS_CA_BUNDLE",
     "SSL_CERT_FILE",
     "PYTHONPATH",
@@ -67,23 +58,10 @@ def clean_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, s
     The keyring is the null backend, so no desktop keyring is ever asked (cglib
     gets its credentials from the environment or the URL in every benchmark).
     """
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(_SCRUB_PREFIXES) and key not in _SCRUB
-    }
+    env = support("isolation").isolated_env(home, also_prefixes=_ALSO_PREFIXES, also=_ALSO)
     for sub in (".config", ".cache", ".local/share", ".local/state"):
         (home / sub).mkdir(parents=True, exist_ok=True)
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        XDG_DATA_HOME=str(home / ".local" / "share"),
-        XDG_STATE_HOME=str(home / ".local" / "state"),
-        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
-        NO_PROXY="*",
-        LC_ALL="C.UTF-8",
-    )
+    env["LC_ALL"] = "C.UTF-8"
     env.update(extra or {})
     return env
 

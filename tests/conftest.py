@@ -19,40 +19,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from support.dists import make_sdist, make_wheel
+from support.isolation import isolated_env
 from support.servers import PypiServer, cglib_executable, run_pypiserver
 
 DATA = Path(__file__).parent / "data"
-
-_SCRUB_PREFIXES = ("CGLIB_", "CHAINGUARD_", "PYTHON_KEYRING", "KEYRING_")
-_SCRUB = (
-    "NETRC",
-    "NO_COLOR",
-    "FORCE_COLOR",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-)
-
-
-def isolated_env(home: Path) -> dict[str, str]:
-    """An environment like os.environ, minus anything that could leak in."""
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(_SCRUB_PREFIXES) and k not in _SCRUB
-    }
-    env.update(
-        HOME=str(home),
-        USERPROFILE=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        XDG_DATA_HOME=str(home / ".local" / "share"),
-        XDG_STATE_HOME=str(home / ".local" / "state"),
-        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
-        NO_PROXY="*",
-    )
-    return env
 
 
 @pytest.fixture(autouse=True)

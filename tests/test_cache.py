@@ -271,7 +271,9 @@ def test_server_failure_falls_back_to_the_cache(cache_dir: Path) -> None:
 
 def test_empty_anonymous_listing_hints_at_credentials(cache_dir: Path) -> None:
     # pypicloud answers an anonymous root with 200 and no links.
-    sample = Path(__file__).parent / "data" / "search" / "pypicloud-anon-root.html"
+    sample = (
+        Path(__file__).parent / "data" / "pages" / "pypicloud" / "anon-root-200-empty-body.html"
+    )
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(
