@@ -23,7 +23,6 @@ import argparse
 import base64
 import hashlib
 import json
-import os
 import random
 import shutil
 import statistics
@@ -35,6 +34,8 @@ import time
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import common
 
 WORDS = [
     "py",
@@ -303,14 +304,10 @@ def main() -> None:
     base = f"http://127.0.0.1:{server.server_address[1]}"
     cglib = cglib_command()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CGLIB_", "CHAINGUARD_"))}
-        env.update(
-            CGLIB_CACHE_DIR=tmp,
-            CGLIB_USERNAME=USER,
-            CGLIB_PASSWORD=PASSWORD,
-            NO_PROXY="*",
-            HOME=tmp,
-        )
+        # Isolated as every benchmark is (own HOME, no keyring, .pyc files
+        # written as an installed package has them); credentials from the
+        # environment, as in CI.
+        env = common.cglib_env(Path(tmp) / "home", USER, PASSWORD, extra={"CGLIB_CACHE_DIR": tmp})
         results: list[tuple[str, float, float, str]] = []
         for form in ("html", "json"):
             url = f"{base}/{form}/simple/"

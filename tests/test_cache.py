@@ -87,6 +87,47 @@ def test_store_and_load_round_trip(cache_dir: Path) -> None:
     assert loaded.names.display_name("six") == "six"
 
 
+def test_body_is_memory_mapped_and_searchable(cache_dir: Path) -> None:
+    import mmap
+
+    path = cache.cache_path(INDEX, cache_dir)
+    cache.store(path, url=INDEX, names=NAMES)
+    loaded = cache.load(path)
+    assert loaded is not None
+    assert isinstance(loaded.names.data, mmap.mmap)
+    assert "zope_interface" in loaded.names
+    everything = sorted(loaded.names)
+    loaded.names.close()
+    assert len(loaded.names) == 0
+    # A header not padded to this system's granularity (a file from another
+    # system): the body is read instead of mapped.
+    blob = path.read_bytes()
+    header = json.loads(blob[: blob.index(b"\n")])
+    body = blob[header["offset"] :]
+    header["offset"] = len(json.dumps(header)) + 8
+    path.write_bytes(json.dumps(header).encode().ljust(header["offset"] - 1) + b"\n" + body)
+    reread = cache.load(path)
+    assert reread is not None
+    assert isinstance(reread.names.data, bytes)
+    assert sorted(reread.names) == everything
+
+
+def test_empty_listing_round_trip(cache_dir: Path) -> None:
+    path = cache.cache_path(INDEX, cache_dir)
+    cache.store(path, url=INDEX, names=[])
+    loaded = cache.load(path)
+    assert loaded is not None
+    assert len(loaded.names) == 0
+
+
+def test_file_name_is_readable_and_unique(cache_dir: Path) -> None:
+    path = cache.cache_path("https://libraries.cgr.dev/python/simple/", cache_dir)
+    assert path.name.startswith("libraries.cgr.dev-python-simple-")
+    assert path.suffix == ".names"
+    other = cache.cache_path("https://libraries.cgr.dev/python_simple/", cache_dir)
+    assert other != path
+
+
 def test_key_ignores_credentials(cache_dir: Path) -> None:
     with_creds = "https://user:s3cret-token@example.org/simple/"
     assert cache.cache_path(with_creds, cache_dir) == cache.cache_path(INDEX, cache_dir)
@@ -115,6 +156,11 @@ def test_missing_file_is_none(cache_dir: Path) -> None:
         pytest.param(lambda b: b"{not json\n" + b, id="bad-header"),
         pytest.param(lambda b: b"", id="empty"),
         pytest.param(lambda b: b.replace(b'"count"', b'"cuont"', 1), id="missing-field"),
+        pytest.param(lambda b: b + b"\n", id="padded"),
+        pytest.param(lambda b: b.replace(b"six\n", b"six!", 1), id="record-end-damaged"),
+        pytest.param(lambda b: b.replace(b"\nsix\n", b"\nsixx\n", 1), id="shifted"),
+        pytest.param(lambda b: b.replace(b'"count":6', b'"count":7', 1), id="wrong-count"),
+        pytest.param(lambda b: b.replace(b'"size":', b'"size":1', 1), id="wrong-size"),
     ],
 )
 def test_damaged_file_is_detected(cache_dir: Path, damage) -> None:  # type: ignore[no-untyped-def]
@@ -125,10 +171,11 @@ def test_damaged_file_is_detected(cache_dir: Path, damage) -> None:  # type: ign
         cache.load(path)
 
 
-def test_other_format_is_ignored(cache_dir: Path) -> None:
+@pytest.mark.parametrize("old", ["cglib-names/0", "cglib-names/1"])
+def test_other_format_is_ignored(cache_dir: Path, old: str) -> None:
     path = cache.cache_path(INDEX, cache_dir)
     path.parent.mkdir(parents=True)
-    path.write_bytes(b'{"format": "cglib-names/0"}\nwhatever')
+    path.write_bytes(b'{"format": "%s"}\nwhatever' % old.encode())
     assert cache.load(path) is None
 
 

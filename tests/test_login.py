@@ -34,9 +34,9 @@ def stdin(monkeypatch):
 @pytest.fixture
 def tty(monkeypatch):
     """Pretend stdin is a terminal and answer prompts from a list."""
-    from cglib.cli import common, login
+    from cglib.cli import login, session
 
-    monkeypatch.setattr(common, "_stdin_is_tty", lambda: True)
+    monkeypatch.setattr(session, "_stdin_is_tty", lambda: True)
     asked: list[tuple[str, bool]] = []
     answers: list[str] = []
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Literal
 
+from cglib._frozen import Frozen, init
 from cglib.config import Index
 
 __all__ = [
@@ -25,27 +25,39 @@ __all__ = [
 Source = Literal["url", "env", "keyring", "netrc", "none"]
 
 
-@dataclass(frozen=True, slots=True)
-class Credentials:
+class Credentials(Frozen):
     """A user name and a password (for a pull token: identity id and JWT)."""
 
+    __slots__ = ("username", "password")
     username: str
-    password: str = field(repr=False)
+    password: str
+
+    def __init__(self, username: str, password: str) -> None:
+        init(self, username=username, password=password)
 
     def __repr__(self) -> str:
         return f"Credentials(username={self.username!r}, password='***')"
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
+class Resolved(Frozen):
     """The outcome of :func:`resolve_credentials`."""
 
+    __slots__ = ("credentials", "source", "warnings", "notes")
     credentials: Credentials | None
     source: Source
     #: One-line warnings about sources that could not be read (never secrets).
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...]
     #: One-line notes for ``-v``: which sources were tried and why skipped.
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...]
+
+    def __init__(
+        self,
+        credentials: Credentials | None,
+        source: Source,
+        warnings: tuple[str, ...] = (),
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        init(self, credentials=credentials, source=source, warnings=warnings, notes=notes)
 
 
 #: A source looks up credentials for an index; it returns them or None, and
@@ -84,30 +96,28 @@ def from_env(
     return None
 
 
+def from_keyring(
+    index: Index, env: Mapping[str, str], warnings: list[str], notes: list[str]
+) -> Credentials | None:
+    """The system keyring (:mod:`cglib.keyring_source`, loaded only when the
+    chain gets this far: keyring is slow to import)."""
+    from cglib import keyring_source
+
+    return keyring_source.from_keyring(index, env, warnings, notes)
+
+
+def from_netrc(
+    index: Index, env: Mapping[str, str], warnings: list[str], notes: list[str]
+) -> Credentials | None:
+    """``~/.netrc`` or ``$NETRC`` (:mod:`cglib.netrc_source`, loaded when needed)."""
+    from cglib import netrc_source
+
+    return netrc_source.from_netrc(index, env, warnings, notes)
+
+
 def default_sources() -> Sequence[SourceFunc]:
     """The chain of SPEC.md, in order: URL, environment, keyring, netrc."""
-    sources: list[SourceFunc] = [from_url, from_env]
-    sources.extend(_optional_sources())
-    return sources
-
-
-def _optional_sources() -> list[SourceFunc]:
-    # keyring and netrc live in their own modules so that they load only
-    # when credentials are really needed.
-    found: list[SourceFunc] = []
-    try:
-        from cglib import keyring_source
-    except ImportError:  # pragma: no cover - module not shipped yet
-        pass
-    else:
-        found.append(keyring_source.from_keyring)
-    try:
-        from cglib import netrc_source
-    except ImportError:  # pragma: no cover - module not shipped yet
-        pass
-    else:
-        found.append(netrc_source.from_netrc)
-    return found
+    return [from_url, from_env, from_keyring, from_netrc]
 
 
 _SOURCE_NAMES: dict[str, Source] = {

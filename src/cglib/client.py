@@ -1,4 +1,4 @@
-"""IndexClient: the only module that talks HTTP (and the only one importing httpx).
+"""IndexClient: the one way cglib talks HTTP (and the only module importing httpx).
 
 It sends the index credentials up front, but only to the index's own origin
 (scheme, host, port): redirects are followed one hop at a time and a hop to
@@ -7,27 +7,23 @@ another origin (an object store with pre-signed URLs, a mirror) never sees the
 again a bounded number of times with exponential back-off, honouring
 ``Retry-After``; everything else becomes a :class:`~cglib.errors.CglibError`
 naming the URL.
+
+httpx is loaded on the first request, not with this module: a warm
+``cglib search`` asks its one conditional question through
+:mod:`cglib.revalidate` and never needs it.
 """
 
 from __future__ import annotations
 
-import base64
-import email.utils
-import json
-import os
-import random
-import ssl
+import binascii
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from types import TracebackType
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from cglib.__about__ import __version__
+from cglib._frozen import Frozen, init
 from cglib.auth import Credentials
 from cglib.config import Index, Settings
 from cglib.errors import (
@@ -41,9 +37,14 @@ from cglib.errors import (
 from cglib.urls import normalize_name, redact
 
 if TYPE_CHECKING:
+    import ssl
+    from types import TracebackType
+
+    import httpx
+
     from cglib.models import ProjectList, ProjectPage
 
-__all__ = ["ACCEPT_SIMPLE", "Fetched", "IndexClient"]
+__all__ = ["ACCEPT_SIMPLE", "Fetched", "IndexClient", "tls_context"]
 
 #: PEP 691 content negotiation: JSON first, then HTML.
 ACCEPT_SIMPLE = (
@@ -64,14 +65,17 @@ POLICY_REASONS = {
 Log = Callable[[str], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Fetched:
+class Fetched(Frozen):
     """A complete response: final URL (after redirects), status, headers, body."""
 
+    __slots__ = ("url", "status", "headers", "content")
     url: str
     status: int
     headers: Mapping[str, str]
     content: bytes
+
+    def __init__(self, url: str, status: int, headers: Mapping[str, str], content: bytes) -> None:
+        init(self, url=url, status=status, headers=headers, content=content)
 
     @property
     def content_type(self) -> str:
@@ -91,27 +95,15 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 def tls_context() -> ssl.SSLContext:
-    """Verification is always on.  ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` name the
-    trusted CAs when set; otherwise the system's trust store is used together
-    with certifi's bundle, so both corporate CAs installed on the machine and
-    the public ones work."""
-    cafile = os.environ.get("SSL_CERT_FILE") or None
-    capath = os.environ.get("SSL_CERT_DIR") or None
-    if cafile or capath:
-        return ssl.create_default_context(cafile=cafile, capath=capath)
-    context = ssl.create_default_context()  # the system's default CA locations
-    try:
-        import certifi
+    """The TLS trust of every connection (:func:`cglib.tls.tls_context`)."""
+    from cglib.tls import tls_context as context
 
-        context.load_verify_locations(cafile=certifi.where())
-    except (ImportError, OSError, ssl.SSLError):  # pragma: no cover - certifi ships with httpx
-        pass
-    return context
+    return context()
 
 
 def _basic(credentials: Credentials) -> str:
     token = f"{credentials.username}:{credentials.password}".encode()
-    return "Basic " + base64.b64encode(token).decode("ascii")
+    return "Basic " + binascii.b2a_base64(token, newline=False).decode("ascii")
 
 
 def _retry_after(value: str | None, now: float) -> float | None:
@@ -121,6 +113,8 @@ def _retry_after(value: str | None, now: float) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -155,14 +149,24 @@ class IndexClient:
         self._log = log
         self._sleep = sleep
         self._origin = _origin(index.url)
-        self._http = httpx.Client(
-            transport=transport,
-            verify=tls_context(),
-            timeout=httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
-            follow_redirects=False,
-            headers={"User-Agent": USER_AGENT},
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-        )
+        self._transport = transport
+        self._client: httpx.Client | None = None
+
+    @property
+    def _http(self) -> httpx.Client:
+        """The httpx client, made on first use (importing httpx takes a while)."""
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.Client(
+                transport=self._transport,
+                verify=tls_context(),
+                timeout=httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
+                follow_redirects=False,
+                headers={"User-Agent": USER_AGENT},
+                limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            )
+        return self._client
 
     def __repr__(self) -> str:
         return f"IndexClient(index={self.index.url!r}, source={self.credentials_source!r})"
@@ -170,7 +174,8 @@ class IndexClient:
     # -- lifecycle -----------------------------------------------------------------
 
     def close(self) -> None:
-        self._http.close()
+        if self._client is not None:
+            self._client.close()
 
     def __enter__(self) -> IndexClient:
         return self
@@ -217,6 +222,8 @@ class IndexClient:
         A status outside ``ok_statuses`` (e.g. add 304 for a conditional GET)
         raises the matching :class:`CglibError`.
         """
+        import httpx
+
         extra = {"Accept": accept, **(headers or {})}
         # A body that breaks off after the headers is fetched once more (the
         # request itself already had its retries); a second failure is final.
@@ -238,6 +245,30 @@ class IndexClient:
                     content=content,
                 )
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def not_modified(self, url: str, accept: str, validators: Mapping[str, str]) -> bool:
+        """Whether a conditional GET of ``url`` (``validators``: ``If-None-Match``
+        and / or ``If-Modified-Since``) is answered ``304 Not Modified``.
+
+        Asked without httpx when no connection is open yet
+        (:mod:`cglib.revalidate`); ``False`` means "not known to be unchanged":
+        fetch it with :meth:`fetch`, which reports any error.
+        """
+        if self._client is not None or self._transport is not None:
+            return False  # a connection may be open: the full request costs no more
+        from cglib import revalidate
+
+        headers = {"User-Agent": USER_AGENT, "Accept": accept}
+        headers.update(self._headers_for(url, validators))
+        answer = revalidate.not_modified(
+            url,
+            headers,
+            connect_timeout=self.settings.connect_timeout,
+            timeout=self.settings.timeout,
+        )
+        if answer:
+            self._note(f"{redact(_strip_query(url))}: not modified (304)")
+        return answer
 
     # -- the request loop ------------------------------------------------------------
 
@@ -273,6 +304,8 @@ class IndexClient:
         A connection that fails or closes early becomes a retryable
         :class:`NetworkError` naming the (redacted) URL.
         """
+        import httpx
+
         try:
             if response.is_stream_consumed:  # already read (e.g. by a MockTransport)
                 yield response.content
@@ -323,11 +356,15 @@ class IndexClient:
         server_wait = _retry_after(retry_after, time.time())
         if server_wait is not None:
             return min(server_wait, settings.max_retry_wait)
+        import random
+
         base = settings.backoff * (2.0**attempt)
         return min(base * (0.5 + random.random() / 2), settings.max_retry_wait)  # noqa: S311
 
     def _follow(self, url: str, headers: Mapping[str, str] | None) -> tuple[httpx.Response, str]:
         """One request, following redirects by hand so credentials stay scoped."""
+        import httpx
+
         seen: set[str] = set()
         current = url
         for _ in range(MAX_REDIRECTS + 1):
@@ -376,6 +413,8 @@ class IndexClient:
     # -- errors --------------------------------------------------------------------
 
     def _network_error(self, exc: httpx.HTTPError, url: str) -> NetworkError:
+        import httpx
+
         shown = redact(_strip_query(url))
         if isinstance(exc, httpx.TimeoutException):
             return NetworkError(
@@ -462,6 +501,10 @@ class IndexClient:
 
 
 def _policy_error(response: httpx.Response, shown: str) -> PolicyError:
+    import json
+
+    import httpx
+
     reason: str | None = None
     detail: str | None = None
     try:

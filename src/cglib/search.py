@@ -24,11 +24,13 @@ import re
 import time
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from itertools import compress, islice, repeat
 from typing import TYPE_CHECKING, Literal
 
+from cglib._frozen import Frozen, init
+
 if TYPE_CHECKING:
+    import mmap
     from pathlib import Path
 
     from cglib.cache import CachedListing
@@ -59,16 +61,19 @@ def _max_distance(length: int) -> int:
     return 1 if length < 8 else 2
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(Frozen):
     """One search result: the name as the index lists it, and how it matched."""
 
+    __slots__ = ("name", "kind", "normalized", "distance")
     name: str
     kind: MatchKind
     #: The PEP 503 normalised form of ``name``.
-    normalized: str = ""
+    normalized: str
     #: Edit distance from the query (0 for exact, prefix and substring).
-    distance: int = 0
+    distance: int
+
+    def __init__(self, name: str, kind: MatchKind, normalized: str = "", distance: int = 0) -> None:
+        init(self, name=name, kind=kind, normalized=normalized, distance=distance)
 
     def to_json(self) -> dict[str, object]:
         return {"name": self.name, "match": self.kind}
@@ -89,7 +94,7 @@ class NameIndex:
 
     def __init__(
         self,
-        data: bytes,
+        data: bytes | mmap.mmap,
         buckets: dict[int, tuple[int, int]],
         display: tuple[int, int],
         count: int,
@@ -104,6 +109,17 @@ class NameIndex:
 
     def __repr__(self) -> str:
         return f"NameIndex({self.count} names)"
+
+    def close(self) -> None:
+        """Release the file mapping of an index loaded from the cache (on
+        Windows a mapped file cannot be replaced); the index is empty after."""
+        data = self.data
+        self.data = b""
+        self.buckets = {}
+        self.display = (0, 0)
+        self.count = 0
+        if not isinstance(data, bytes):
+            data.close()
 
     # -- building ----------------------------------------------------------------------
 
@@ -222,7 +238,7 @@ class _Records(Sequence[bytes]):
 
     __slots__ = ("data", "end", "n", "size", "start", "width")
 
-    def __init__(self, data: bytes, start: int, end: int, size: int) -> None:
+    def __init__(self, data: bytes | mmap.mmap, start: int, end: int, size: int) -> None:
         self.data = data
         self.start = start
         self.end = end
@@ -440,21 +456,45 @@ if TYPE_CHECKING:
 # -- the library entry point ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class SearchResult:
+Source = Literal["cache", "revalidated", "fetched"]
+
+
+class SearchResult(Frozen):
     """What :func:`search_index` found, and where the listing came from."""
 
+    __slots__ = ("query", "index", "matches", "total", "source", "fetched_at", "warnings")
     query: str
     index: str
     matches: tuple[Match, ...]
     #: How many names the listing holds.
     total: int
     #: ``"cache"`` (no request), ``"revalidated"`` (304), ``"fetched"`` (200).
-    source: Literal["cache", "revalidated", "fetched"]
+    source: Source
     #: When the listing was fetched (seconds since the epoch).
     fetched_at: float
     #: Things worth telling the user (a rebuilt cache, a stale listing…).
-    warnings: tuple[str, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...]
+
+    def __init__(
+        self,
+        query: str,
+        index: str,
+        matches: tuple[Match, ...],
+        total: int,
+        source: Source,
+        fetched_at: float,
+        warnings: tuple[str, ...] = (),
+    ) -> None:
+        init(
+            self,
+            query=query,
+            index=index,
+            matches=matches,
+            total=total,
+            source=source,
+            fetched_at=fetched_at,
+            warnings=warnings,
+        )
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -540,7 +580,6 @@ def _refresh(
     from cglib import cache
     from cglib.client import ACCEPT_SIMPLE
     from cglib.errors import NetworkError, NotFoundError
-    from cglib.simple import parse_project_list
 
     url = client.index.url
     headers: dict[str, str] = {}
@@ -549,6 +588,10 @@ def _refresh(
             headers["If-None-Match"] = cached.etag
         if cached.last_modified:
             headers["If-Modified-Since"] = cached.last_modified
+    # Cheap first: a conditional request that needs no HTTP library loaded;
+    # anything but a 304 is then fetched in full (with retries, redirects…).
+    if cached is not None and headers and client.not_modified(url, ACCEPT_SIMPLE, headers):
+        return cached, "revalidated"
     try:
         fetched: Fetched = client.fetch(
             url,
@@ -572,10 +615,14 @@ def _refresh(
         return cached, "cache"
     if fetched.status == 304 and cached is not None:
         return cached, "revalidated"
+    from cglib.simple import parse_project_list
+
     listing = parse_project_list(fetched.content, fetched.content_type, fetched.url)
     names = NameIndex.build(listing.names)
     etag = fetched.headers.get("etag")
     last_modified = fetched.headers.get("last-modified")
+    if cached is not None:
+        cached.names.close()  # the file is about to be replaced
     try:
         stored = cache.store(
             path,

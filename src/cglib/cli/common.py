@@ -1,4 +1,4 @@
-"""Options every command shares, and the per-run session built from them.
+"""Options every command shares, turned into a :class:`~cglib.cli.session.Session`.
 
 Only cheap imports at module level: ``cglib --help`` must not load the
 network stack, keyring or rich's progress machinery.
@@ -8,19 +8,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
-import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
-from cglib.cli.output import Output
-
-if TYPE_CHECKING:
-    from cglib.auth import Resolved
-    from cglib.client import IndexClient
-    from cglib.config import Index, Settings
+from cglib.cli.session import Session, current_output
 
 __all__ = [
     "IndexNameOpt",
@@ -69,8 +62,6 @@ NoInputOpt = Annotated[
     ),
 ]
 
-_current: list[Output] = []
-
 _COMMON_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
     ("index_url", IndexUrlOpt, None),
     ("index", IndexNameOpt, None),
@@ -118,105 +109,3 @@ def with_session(command: Callable[..., None]) -> Callable[..., None]:
         **{name: hint for name, hint, _ in _COMMON_OPTIONS},
     }
     return wrapper
-
-
-def current_output() -> Output | None:
-    """The output of the command running now (for the error handler)."""
-    return _current[-1] if _current else None
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() not in ("", "0", "false", "no", "off")
-
-
-class Session:
-    """Everything a command needs: output, index, settings, credentials, client."""
-
-    def __init__(
-        self,
-        *,
-        index_url: str | None = None,
-        index_name: str | None = None,
-        json_mode: bool = False,
-        verbose: int = 0,
-        quiet: bool = False,
-        no_input: bool = False,
-    ) -> None:
-        self.output = Output(json_mode=json_mode, verbose=verbose, quiet=quiet)
-        _current.append(self.output)
-        self.no_input = no_input or _truthy(os.environ.get("CGLIB_NO_INPUT")) or not _stdin_is_tty()
-        self._index_url = index_url
-        self._index_name = index_name
-        self._index: Index | None = None
-        self._settings: Settings | None = None
-        self._resolved: Resolved | None = None
-
-    @property
-    def index(self) -> Index:
-        if self._index is None:
-            from cglib.config import resolve_index
-
-            self._index = resolve_index(self._index_url, self._index_name)
-            self.output.add_secret(self._index.url_password)
-            self.output.note(f"index: {self._index.url}")
-        return self._index
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            from cglib.config import Settings
-
-            self._settings = Settings.from_env()
-        return self._settings
-
-    def credentials(self) -> Resolved:
-        """Resolve the credentials once; warnings and notes go to stderr."""
-        if self._resolved is None:
-            from cglib.auth import resolve_credentials
-
-            env = dict(os.environ)
-            if self.no_input:
-                env["CGLIB_NO_INPUT"] = "1"
-            resolved = resolve_credentials(self.index, env)
-            if resolved.credentials is not None:
-                self.output.add_secret(resolved.credentials.password)
-            for warning in resolved.warnings:
-                self.output.warn(warning)
-            for note in resolved.notes:
-                self.output.note(note)
-            user = resolved.credentials.username if resolved.credentials else None
-            shown = f" (user {user})" if user else ""
-            self.output.note(f"credentials: {resolved.source}{shown}")
-            self._resolved = resolved
-        return self._resolved
-
-    def client(self) -> IndexClient:
-        from cglib.client import IndexClient
-
-        resolved = self.credentials()
-        index = self.index
-        if resolved.credentials is None and index.is_chainguard:
-            # Chainguard's indexes answer nothing without credentials: say so
-            # now rather than after a round trip.
-            from cglib.errors import ConfigError
-
-            raise ConfigError(
-                f"{index.url} needs credentials and none were found",
-                url=index.url,
-                hint="run `cglib login`, or set CHAINGUARD_PYTHON_IDENTITY_ID and "
-                "CHAINGUARD_PYTHON_TOKEN (`chainctl auth pull-token --output env` prints them)",
-            )
-        return IndexClient(
-            self.index,
-            resolved.credentials,
-            credentials_source=resolved.source,
-            settings=self.settings,
-            log=self.output.note,
-        )
-
-
-def _stdin_is_tty() -> bool:
-    try:
-        return sys.stdin is not None and sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False

@@ -4,7 +4,7 @@ exceptions into messages and exit codes (SPEC.md, "Exit codes")."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from cglib.__about__ import __version__
 
@@ -21,19 +21,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(run(args))
 
 
-def run(args: list[str]) -> int:
+def run(args: list[str], *, quick: bool = True) -> int:
     """Run the command line ``args``; return the exit code.
 
-    typer (in standalone mode) reports usage errors itself, with exit 2, and
-    turns Ctrl-C into exit 130; everything cglib raises is reported here.
+    A plain ``cglib search`` runs without typer (:mod:`cglib.cli.quick`;
+    ``quick=False`` sends it through typer like every other command).  typer
+    (in standalone mode) reports usage errors itself, with exit 2, and turns
+    Ctrl-C into exit 130; everything cglib raises is reported here.
     """
     from cglib.errors import CglibError, ExitCode
 
     try:
-        from cglib.cli.app import build_app
+        command = _quick(args) if quick else None
+        if command is not None:
+            command()
+        else:
+            from cglib.cli.app import build_app
 
-        command = build_app()
-        command.main(args=args, prog_name="cglib", standalone_mode=True)
+            build_app().main(args=args, prog_name="cglib", standalone_mode=True)
     except SystemExit as done:
         return _exit_status(done.code)
     except CglibError as error:
@@ -51,6 +56,14 @@ def run(args: list[str]) -> int:
     return 0
 
 
+def _quick(args: list[str]) -> Callable[[], None] | None:
+    if not args or args[0] != "search":
+        return None
+    from cglib.cli.quick import parse
+
+    return parse(args)
+
+
 def _exit_status(code: object) -> int:
     if code is None:
         return 0
@@ -61,8 +74,8 @@ def _exit_status(code: object) -> int:
 
 
 def _report(error: Exception) -> None:
-    from cglib.cli.common import current_output
     from cglib.cli.output import Output
+    from cglib.cli.session import current_output
     from cglib.errors import CglibError
 
     output = current_output() or Output()
@@ -74,8 +87,8 @@ def _report_bug(bug: Exception) -> int:
     import os
     import traceback
 
-    from cglib.cli.common import current_output
     from cglib.cli.output import Output
+    from cglib.cli.session import current_output
     from cglib.errors import CglibError, ExitCode
 
     output = current_output() or Output()

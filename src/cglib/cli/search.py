@@ -1,4 +1,5 @@
-"""``cglib search QUERY``: project names in the index matching QUERY."""
+"""``cglib search QUERY``: project names in the index matching QUERY (typer's
+side of it: options and help; the command is :mod:`cglib.cli.search_run`)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,8 @@ from typing import Annotated
 
 import typer
 
-from cglib.cli.common import (
-    Session,
-    with_session,
-)
+from cglib.cli.common import Session, with_session
+from cglib.cli.search_run import DEFAULT_LIMIT, run_search
 
 __all__ = ["register"]
 
@@ -31,7 +30,7 @@ def search(
     ],
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, help="At most this many results.")
-    ] = 20,
+    ] = DEFAULT_LIMIT,
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Fetch the project list even if the cache is valid.")
     ] = False,
@@ -39,33 +38,4 @@ def search(
         bool, typer.Option("--offline", help="Use only the cached project list; no network.")
     ] = False,
 ) -> None:
-    from cglib.errors import UsageError
-    from cglib.search import search_index
-
-    if refresh and offline:
-        raise UsageError("use either --refresh or --offline, not both")
-    if not query.strip():
-        raise UsageError("the search query is empty", hint="give a project name or part of one")
-    out = session.output
-    if offline:
-        result = search_index(session.index, query, limit=limit, offline=True)
-    else:
-        with session.client() as client:
-            result = search_index(client, query, limit=limit, refresh=refresh)
-    for warning in result.warnings:
-        out.warn(warning)
-    out.note(f"project list: {result.total} names ({result.source})")
-    if session.output.json_mode:
-        out.json(result.to_json())
-        return
-    if not result.matches:
-        out.info(f"no project matches {query!r} in {result.index} ({result.total} names)")
-        return
-    if out.stdout_is_tty:
-        out.table(
-            ["Name", "Match"],
-            [[m.name, m.kind] for m in result.matches],
-            title=f"{len(result.matches)} result(s) for {query!r}",
-        )
-    else:
-        out.lines([m.name for m in result.matches])
+    run_search(session, query, limit=limit, refresh=refresh, offline=offline)
