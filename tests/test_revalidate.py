@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.support.rootserver import root_server
+from tests.support.rootserver import root_server, self_signed
 
 from cglib import cache, revalidate
 from cglib.auth import Credentials
@@ -111,6 +111,22 @@ def test_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
     with root_server(NAMES) as server:
         assert not ask(server.url)
     assert server.requests == []
+
+
+def test_https_is_verified_with_the_clients_trust(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tls = self_signed(tmp_path)
+    if tls is None:
+        pytest.skip("no openssl command to make a certificate")
+    with root_server(NAMES, tls=tls) as server:
+        assert server.url.startswith("https://")
+        # Not trusted: no answer taken (and nothing raised).
+        assert not ask(server.url)
+        # Trusted through SSL_CERT_FILE, as for the rest of cglib.
+        monkeypatch.setenv("SSL_CERT_FILE", tls[0])
+        assert ask(server.url)
+    assert [h.get("If-None-Match") for _, h in server.requests] == ['"v1"']
 
 
 def test_client_asks_without_httpx_and_scopes_credentials() -> None:
