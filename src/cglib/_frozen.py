@@ -23,8 +23,6 @@ class Frozen:
     """Immutable, compared and hashed by its fields (its ``__slots__``, in order)."""
 
     __slots__: tuple[str, ...] = ()
-    #: Fields left out of ``repr`` (secrets).
-    _hidden: tuple[str, ...] = ()
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -44,10 +42,8 @@ class Frozen:
         return hash(self._values())
 
     def __repr__(self) -> str:
-        shown = ", ".join(
-            f"{name}={'***' if name in self._hidden else repr(getattr(self, name))}"
-            for name in self.__slots__
-        )
+        # A class holding a secret defines its own __repr__ (Credentials, Index).
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
         return f"{type(self).__name__}({shown})"
 
     def __reduce__(self) -> tuple[type[Frozen], tuple[Any, ...]]:
