@@ -30,6 +30,7 @@ from cglib.errors import (
     AuthError,
     CglibError,
     ConfigError,
+    InvalidPageError,
     NetworkError,
     NotFoundError,
     PolicyError,
@@ -54,6 +55,9 @@ ACCEPT_SIMPLE = (
 )
 USER_AGENT = f"cglib/{__version__}"
 MAX_REDIRECTS = 10
+#: Content encodings asked for pages, and the largest piece one read decodes to.
+PAGE_ENCODINGS = "gzip, deflate"
+PAGE_PIECE = 1024 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 POLICY_REASONS = {
@@ -160,6 +164,7 @@ class IndexClient:
 
             self._client = httpx.Client(
                 transport=self._transport,
+                event_hooks={"response": [_refuse_bad_redirect]},
                 verify=tls_context(),
                 timeout=httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
                 follow_redirects=False,
@@ -224,14 +229,15 @@ class IndexClient:
         """
         import httpx
 
-        extra = {"Accept": accept, **(headers or {})}
+        # Only the encodings _decoded() reads piece by piece (never br, zstd).
+        extra = {"Accept": accept, "Accept-Encoding": PAGE_ENCODINGS, **(headers or {})}
         # A body that breaks off after the headers is fetched once more (the
         # request itself already had its retries); a second failure is final.
         body_tries = 2 if self.settings.retries > 0 else 1
         for attempt in range(body_tries):
             with self.stream(url, headers=extra, what=what, ok_statuses=ok_statuses) as response:
                 try:
-                    content = response.read()
+                    content = self._read_page(response)
                 except httpx.HTTPError as exc:
                     error = self._network_error(exc, str(response.url))
                     if attempt + 1 >= body_tries:
@@ -245,6 +251,42 @@ class IndexClient:
                     content=content,
                 )
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _read_page(self, response: httpx.Response) -> bytes:
+        """The decoded body of ``response``, at most ``settings.max_page_bytes``.
+
+        Decoded bytes are counted as they arrive, in pieces of at most
+        :data:`PAGE_PIECE` (a 1 MB gzip body can decode to a gigabyte; a
+        chunked one can go on for ever): past the cap, reading stops with an
+        :class:`InvalidPageError` that says how to raise it.
+        """
+        cap = self.settings.max_page_bytes
+        url = str(response.url)
+        if response.is_stream_consumed:  # already read and decoded (a MockTransport)
+            if len(response.content) > cap:
+                raise self._page_too_large(url, cap)
+            return response.content
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        announced = response.headers.get("content-length", "")
+        if encoding in ("", "identity") and announced.isdigit() and int(announced) > cap:
+            raise self._page_too_large(url, cap)
+        chunks: list[bytes] = []
+        size = 0
+        for piece in _decoded(response.iter_raw(), encoding, url):
+            size += len(piece)
+            if size > cap:
+                chunks.clear()
+                raise self._page_too_large(url, cap)
+            chunks.append(piece)
+        return b"".join(chunks)
+
+    def _page_too_large(self, url: str, cap: int) -> InvalidPageError:
+        shown = redact(_strip_query(url))
+        return InvalidPageError(
+            f"the page at {shown} is larger than {cap} bytes (decoded); stopped reading it",
+            url=shown,
+            hint="if the index really serves pages this large, raise CGLIB_MAX_PAGE_BYTES",
+        )
 
     def not_modified(self, url: str, accept: str, validators: Mapping[str, str]) -> bool:
         """Whether a conditional GET of ``url`` (``validators``: ``If-None-Match``
@@ -372,6 +414,10 @@ class IndexClient:
                 request = self._http.build_request(
                     "GET", current, headers=self._headers_for(current, headers)
                 )
+            except httpx.InvalidURL:
+                shown = redact(_strip_query(current))
+                raise NetworkError(f"cannot request {shown}: not a valid URL", url=shown) from None
+            try:
                 response = self._http.send(request, stream=True)
             except httpx.HTTPError as exc:
                 raise self._network_error(exc, current) from None
@@ -385,12 +431,9 @@ class IndexClient:
                     status=response.status_code,
                     url=redact(current),
                 )
-            target = urljoin(current, location)
-            if urlsplit(target).scheme not in ("http", "https"):
-                raise NetworkError(
-                    f"refusing a redirect to a non-HTTP URL from {redact(current)}",
-                    url=redact(current),
-                )
+            problem, target = _redirect_target(current, location)
+            if problem:  # normally refused by _refuse_bad_redirect already
+                raise _bad_redirect(response.status_code, current, problem)
             if target in seen:
                 raise NetworkError(
                     f"redirect loop at {redact(current)}",
@@ -525,6 +568,104 @@ def _policy_error(response: httpx.Response, shown: str) -> PolicyError:
     if detail:
         text += f": {detail[:200]}"
     return PolicyError(text, reason=reason, url=shown)
+
+
+def _decoded(raw: Iterator[bytes], encoding: str, url: str) -> Iterator[bytes]:
+    """The body ``raw`` undone of its ``Content-Encoding`` (none, gzip or
+    deflate), in pieces of at most :data:`PAGE_PIECE` bytes however much one
+    network read inflates to."""
+    if encoding in ("", "identity"):
+        yield from raw
+        return
+    import itertools
+    import zlib
+
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        shown = redact(_strip_query(url))
+        raise InvalidPageError(
+            f"the page at {shown} is sent with Content-Encoding {_first_line(encoding)[:40]!r}, "
+            "which cglib did not ask for",
+            url=shown,
+        )
+    pieces = iter(raw)
+    first = b""
+    for first in pieces:
+        if first:
+            break
+    if not first:
+        return
+    # gzip: a gzip header; deflate: a zlib header or, from some servers, none.
+    wbits = zlib.MAX_WBITS | 16
+    if encoding == "deflate":
+        wbits = zlib.MAX_WBITS if first[0] & 0x0F == 8 else -zlib.MAX_WBITS
+    decoder = zlib.decompressobj(wbits)
+    try:
+        for data in itertools.chain((first,), pieces):
+            while data and not decoder.eof:
+                piece = decoder.decompress(data, PAGE_PIECE)
+                if piece:
+                    yield piece
+                data = decoder.unconsumed_tail
+        if not decoder.eof:
+            yield decoder.flush()
+    except zlib.error as exc:
+        shown = redact(_strip_query(url))
+        raise InvalidPageError(
+            f"the page at {shown} is not valid {encoding} data: {exc}", url=shown
+        ) from None
+
+
+def _redirect_target(current: str, location: str) -> tuple[str, str]:
+    """``(problem, target)``: where a redirect from ``current`` to ``location``
+    leads, and what is wrong with it ("" when it is a usable http(s) URL)."""
+    import httpx
+
+    try:
+        target = urljoin(current, location.strip())
+        parts = urlsplit(target)
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError:
+        return "a malformed URL", ""
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        known = scheme.isascii() and scheme.isalnum() and len(scheme) <= 20
+        return (f"a {scheme}: URL (not http or https)" if known else "a non-HTTP URL"), ""
+    try:
+        httpx.URL(target)
+    except httpx.InvalidURL:
+        return "a malformed URL", ""
+    if not parts.hostname:
+        return "a URL without a host", ""
+    return "", target
+
+
+def _bad_redirect(status: int, current: str, problem: str) -> NetworkError:
+    shown = redact(_strip_query(current))
+    return NetworkError(
+        f"refusing the {status} redirect from {shown} to {problem}",
+        status=status,
+        url=shown,
+        hint="the server or a proxy in front of it is misconfigured; tell its operator",
+    )
+
+
+def _refuse_bad_redirect(response: httpx.Response) -> None:
+    """httpx response hook: refuse a redirect to anything but an http(s) URL.
+
+    httpx works out the next request of every redirect, even one it does not
+    follow, and fails on ``javascript:``, ``mailto:``, ``data:`` or a
+    malformed ``Location`` before :meth:`IndexClient._follow` sees it; this
+    hook runs first and turns it into a clear, final :class:`NetworkError`.
+    """
+    if response.status_code not in REDIRECT_STATUSES:
+        return
+    location = response.headers.get("location")
+    if not location:
+        return  # _follow says so
+    current = str(response.request.url)
+    problem, _ = _redirect_target(current, location)
+    if problem:
+        raise _bad_redirect(response.status_code, current, problem)
 
 
 def _strip_query(url: str) -> str:

@@ -162,13 +162,21 @@ def _env_int(environ: Mapping[str, str], key: str, default: int) -> int:
     return number
 
 
+def _env_positive_int(environ: Mapping[str, str], key: str, default: int) -> int:
+    number = _env_int(environ, key, default)
+    if number == 0:
+        raise UsageError(f"{key} must be positive, not {environ.get(key)!r}")
+    return number
+
+
 class Settings(Frozen):
     """Network behaviour: time-outs and retries.
 
     ``timeout`` bounds connecting and each read; ``retries`` is how many times
     a failed request is tried again; ``max_retry_wait`` caps each wait,
     including a server's ``Retry-After``; ``total_timeout`` bounds a whole
-    request with all its retries.
+    request with all its retries; ``max_page_bytes`` caps the decoded size of
+    an index page.
     """
 
     __slots__ = (
@@ -178,6 +186,7 @@ class Settings(Frozen):
         "backoff",
         "max_retry_wait",
         "total_timeout",
+        "max_page_bytes",
     )
     timeout: float
     connect_timeout: float
@@ -185,6 +194,7 @@ class Settings(Frozen):
     backoff: float
     max_retry_wait: float
     total_timeout: float
+    max_page_bytes: int
 
     def __init__(
         self,
@@ -194,6 +204,7 @@ class Settings(Frozen):
         backoff: float = 0.5,
         max_retry_wait: float = 30.0,
         total_timeout: float = 300.0,
+        max_page_bytes: int = 256 * 1024 * 1024,
     ) -> None:
         init(
             self,
@@ -203,11 +214,13 @@ class Settings(Frozen):
             backoff=backoff,
             max_retry_wait=max_retry_wait,
             total_timeout=total_timeout,
+            max_page_bytes=max_page_bytes,
         )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read ``CGLIB_TIMEOUT``, ``CGLIB_RETRIES`` and ``CGLIB_MAX_RETRY_WAIT``."""
+        """Read ``CGLIB_TIMEOUT``, ``CGLIB_RETRIES``, ``CGLIB_MAX_RETRY_WAIT`` and
+        ``CGLIB_MAX_PAGE_BYTES``."""
         environ = os.environ if env is None else env
         default = cls()
         timeout = _env_float(environ, "CGLIB_TIMEOUT", default.timeout)
@@ -216,4 +229,7 @@ class Settings(Frozen):
             connect_timeout=min(timeout, default.connect_timeout),
             retries=_env_int(environ, "CGLIB_RETRIES", default.retries),
             max_retry_wait=_env_float(environ, "CGLIB_MAX_RETRY_WAIT", default.max_retry_wait),
+            max_page_bytes=_env_positive_int(
+                environ, "CGLIB_MAX_PAGE_BYTES", default.max_page_bytes
+            ),
         )

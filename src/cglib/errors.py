@@ -18,6 +18,7 @@ __all__ = [
     "ExitCode",
     "IntegrityError",
     "InvalidPageError",
+    "LocalFileError",
     "NetworkError",
     "NoMatchError",
     "NotFoundError",
@@ -39,6 +40,7 @@ class ExitCode(enum.IntEnum):
     NETWORK = 6
     INTEGRITY = 7
     POLICY = 8
+    LOCAL_FILE = 9
     INTERRUPTED = 130
 
 
@@ -200,4 +202,34 @@ class PolicyError(CglibError):
             inner = body["error"]
             assert isinstance(inner, dict)
             inner["reason"] = self.reason
+        return body
+
+
+class LocalFileError(CglibError):
+    """The local file system failed: no space left, permission denied, not a
+    directory, read-only, a symlink where a file belongs (exit 9).
+
+    ``path`` is the local path concerned, as the user would recognise it.
+    """
+
+    exit_code = ExitCode.LOCAL_FILE
+    kind = "local-file"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        url: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, url=url, hint=hint)
+        self.path = path
+
+    def to_json(self) -> dict[str, object]:
+        body = super().to_json()
+        if self.path:
+            inner = body["error"]
+            assert isinstance(inner, dict)
+            inner["path"] = self.path
         return body

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-__all__ = ["host_of", "normalize_name", "redact", "split_credentials"]
+__all__ = ["host_of", "normalize_name", "redact", "redact_url", "split_credentials"]
 
 _NORMALIZE = re.compile(r"[-_.]+")
 _URL_IN_TEXT = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]*@)")
@@ -34,6 +34,30 @@ def split_credentials(url: str) -> tuple[str, str | None, str | None]:
 def redact(text: str) -> str:
     """Replace the credentials of every URL in ``text`` by ``***``."""
     return _URL_IN_TEXT.sub(lambda m: f"{m['scheme']}***@", text)
+
+
+def redact_url(url: str) -> str:
+    """``url`` fit to show: its user name and password replaced by ``***`` and
+    the value of every query parameter too (``?token=***``), keys kept.
+
+    For one URL given by the user (e.g. an ignored ``--extra-index-url``),
+    where :func:`redact` handles URLs inside free text.
+    """
+    base, hash_sign, fragment = url.partition("#")
+    base, question, query = base.partition("?")
+    scheme, sep, rest = base.partition("://")
+    if sep:
+        authority, slash, path = rest.partition("/")
+        if "@" in authority:
+            authority = "***@" + authority.rpartition("@")[2]
+        base = f"{scheme}{sep}{authority}{slash}{path}"
+    if question:
+        pairs = []
+        for pair in query.split("&"):
+            key, eq, value = pair.partition("=")
+            pairs.append(f"{key}={'***' if value else ''}" if eq else key)
+        base += "?" + "&".join(pairs)
+    return base + hash_sign + fragment
 
 
 def host_of(url: str) -> str:

@@ -629,3 +629,133 @@ def snapshot(root: Path, exclude: Path | None = None) -> dict[str, int]:
 
 def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("error: ")]
+
+
+# -- limits: page size, redirect targets (tests/test_hostile_limits.py) ------------
+
+#: Decoded size of the ``gzip-bomb`` page (sent as about 1 MB of gzip).
+BOMB_BYTES = 1024 * 1024 * 1024
+#: Redirect targets that are not http(s) URLs, or not URLs at all, by case.
+BAD_LOCATIONS = {
+    "javascript": "javascript:alert(document.cookie)",
+    "mailto": "mailto:ops@example.org",
+    "data": "data:text/html,<h1>hi</h1>",
+    "malformed": "http://[::1",
+}
+#: Pages that grow without end or decode to far more than they weigh.
+LIMIT_PAGE_CASES = ("gzip-bomb", "endless")
+
+
+def redirect_page_case(kind: str) -> str:
+    """The project whose page redirects to ``BAD_LOCATIONS[kind]``."""
+    return f"redirect-page-{kind}"
+
+
+def redirect_file_case(kind: str) -> str:
+    """The project whose one file redirects to ``BAD_LOCATIONS[kind]``."""
+    return f"redirect-file-{kind}"
+
+
+_BOMB: list[tuple[bytes, bytes, int, bytes]] = []
+
+
+def gzip_bomb() -> tuple[bytes, bytes, int, bytes]:
+    """``(head, block, count, tail)``: ``head + block * count + tail`` is one gzip
+    member of :data:`BOMB_BYTES` spaces.  Made once, in well under a second:
+    each MiB of spaces compresses to the same sync-flushed block."""
+    if not _BOMB:
+        import struct
+        import zlib
+
+        mib = b" " * (1024 * 1024)
+        compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+        head = compressor.compress(mib) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        block = compressor.compress(mib) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        again = compressor.compress(mib) + compressor.flush(zlib.Z_SYNC_FLUSH)
+        assert block == again, "zlib did not settle on one block"
+        end = compressor.flush()[:-8]  # the final block, without the trailer
+        crc = 0
+        for _ in range(BOMB_BYTES // len(mib)):
+            crc = zlib.crc32(mib, crc)
+        tail = end + struct.pack("<II", crc, BOMB_BYTES & 0xFFFFFFFF)
+        _BOMB.append((head, block, BOMB_BYTES // len(mib) - 1, tail))
+    return _BOMB[0]
+
+
+class _LimitsIndexHandler(_IndexHandler):
+    """The hostile index, plus the page-size and redirect-target cases."""
+
+    def project_page(self, fmt: str, project: str) -> None:
+        page_type = JSON_TYPE if fmt == "json" else HTML_TYPE
+        kind = project.removeprefix("redirect-page-")
+        if project == "gzip-bomb":
+            head, block, count, tail = gzip_bomb()
+            self.send_response(200)
+            self.send_header("Content-Type", page_type)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(head) + len(block) * count + len(tail)))
+            self.end_headers()
+            self.wfile.write(head)
+            for _ in range(count):
+                self.wfile.write(block)
+            self.wfile.write(tail)
+        elif project == "endless":
+            self.send_response(200)
+            self.send_header("Content-Type", page_type)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = (b"<p>padding</p>" if fmt == "html" else b"xxxxxxxxxxxxxx") * 65536
+            framed = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+            self.wfile.write(b"5\r\n<!-- \r\n" if fmt == "html" else b'd\r\n{"padding": "\r\n')
+            deadline = time.monotonic() + STALL_LIMIT
+            while not self.index.release.is_set() and time.monotonic() < deadline:
+                self.wfile.write(framed)
+            self.close_connection = True
+        elif project.startswith("redirect-page-") and kind in BAD_LOCATIONS:
+            self._send(302, b"", Location=BAD_LOCATIONS[kind])
+        else:
+            super().project_page(fmt, project)
+
+    def file(self, project: str, filename: str) -> None:
+        kind = project.removeprefix("redirect-file-")
+        if project.startswith("redirect-file-") and kind in BAD_LOCATIONS:
+            self._send(302, b"", Location=BAD_LOCATIONS[kind])
+        else:
+            super().file(project, filename)
+
+
+@contextmanager
+def run_hostile_limits_index(workdir: Path) -> Iterator[HostileIndex]:
+    """:func:`run_hostile_index` with the cases of :class:`_LimitsIndexHandler`."""
+    index = HostileIndex(workdir)
+    index.build()
+    wheels = workdir / "wheels"
+    for kind in BAD_LOCATIONS:
+        for project in (redirect_page_case(kind), redirect_file_case(kind)):
+            path = make_wheel(wheels, project, "1.0", payload=project.encode())
+            index.projects[project] = [Dist(path.name, path.read_bytes())]
+    for project in LIMIT_PAGE_CASES:
+        path = make_wheel(wheels, project, "1.0")
+        index.projects[project] = [Dist(path.name, path.read_bytes())]
+    handlers = (
+        type("IndexHandler", (_LimitsIndexHandler,), {"index": index}),
+        type("OtherHandler", (_OtherHandler,), {"index": index}),
+    )
+    servers = [_Server((HOST, 0), handlers[0]), _Server((OTHER_HOST, 0), handlers[1])]
+    index.port = servers[0].server_address[1]
+    index.other_port = servers[1].server_address[1]
+    threads = [
+        threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        for s in servers
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        yield index
+    finally:
+        index.release.set()
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+        for thread in threads:
+            thread.join(timeout=5)

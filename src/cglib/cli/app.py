@@ -19,7 +19,7 @@ Credentials come from the index URL, the environment
 or netrc, in that order.
 
 Exit codes: 0 ok, 2 usage, 3 configuration, 4 authentication, 5 not found,
-6 network, 7 integrity, 8 policy, 130 interrupted.
+6 network, 7 integrity, 8 policy, 9 local file system, 130 interrupted.
 """
 
 # Each module has `register(app)`; the order is the order in --help.
