@@ -737,6 +737,7 @@ def run_hostile_limits_index(workdir: Path) -> Iterator[HostileIndex]:
     for project in LIMIT_PAGE_CASES:
         path = make_wheel(wheels, project, "1.0")
         index.projects[project] = [Dist(path.name, path.read_bytes())]
+    gzip_bomb()  # made before serving: making it while a client waits could time it out
     handlers = (
         type("IndexHandler", (_LimitsIndexHandler,), {"index": index}),
         type("OtherHandler", (_OtherHandler,), {"index": index}),
