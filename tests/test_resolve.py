@@ -159,7 +159,7 @@ def test_conflict_names_the_chain(index: MetaIndex) -> None:
     message = info.value.message
     assert info.value.exit_code == 5
     assert "app 1.0 requires lib>=2" in message
-    assert "other 3.1 requires lib<2" in message
+    assert "other 3.1 (required by app 1.0) requires lib<2" in message
     assert "\n" not in message
     assert "2.0, 1.0" in (info.value.hint or "")
 

@@ -619,9 +619,11 @@ def _conflict(provider: _Provider, causes: Iterable[Any], target: Target) -> NoM
             lines.append(f"you asked for {req}")
         else:
             via = _chain(provider, provider.parents.get(parent.identifier))
-            line = f"{parent} requires {req}"
-            if via:
-                line += f" (via {via})"
+            line = (
+                f"{parent} (required by {via}) requires {req}"
+                if via
+                else (f"{parent} requires {req}")
+            )
             lines.append(line)
     lines = list(dict.fromkeys(lines))
     name = names[0] if names else "the requirements"

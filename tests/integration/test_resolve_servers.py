@@ -251,7 +251,7 @@ def test_conflict_against_pypiserver_names_the_chain(pypi_tree: PypiServer, tmp_
     with pytest.raises(NoMatchError) as info:
         _resolve(pypi_tree.url, ["clash"], [Target()], tmp_path, _creds(pypi_tree))
     assert "clash 1.0 requires core>=2" in info.value.message
-    assert "pin-core 1.0 requires core<2" in info.value.message
+    assert "pin-core 1.0 (required by clash 1.0) requires core<2" in info.value.message
     # pip agrees that there is no solution.
     done = subprocess.run(
         [
