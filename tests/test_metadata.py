@@ -89,6 +89,17 @@ def test_server_ignoring_range_gives_the_whole_file_which_is_kept(cache_dir: Pat
     assert len(index.seen("file")) == 1  # one request: the 200 answer to the range request
 
 
+@pytest.mark.parametrize("status", [416, 501])
+def test_server_refusing_range_falls_back_to_the_whole_file(status: int, cache_dir: Path) -> None:
+    index = MetaIndex(pep658=False, range_status=status)
+    dist = index.wheel("app", "1.0", requires_dist=["lib"])
+    result, whole = fetch_one(index, cache_dir, "app", "1.0")
+    assert result.source == "whole"
+    assert whole == dist.content
+    assert len(index.seen("range")) == 1
+    assert len(index.seen("file")) == 1
+
+
 def test_whole_file_kept_is_removed_on_close(cache_dir: Path) -> None:
     index = MetaIndex(pep658=False, ranges=False)
     index.wheel("app", "1.0")

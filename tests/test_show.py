@@ -97,3 +97,14 @@ def test_show_missing_version_exits_5(cli, index: MetaIndex) -> None:  # type: i
 def test_show_bad_requirement_exits_2(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("show", "flask===", "--index-url", "https://example.org/simple/")
     assert result.exit_code == 2
+
+
+def test_show_an_sdist_with_dynamic_dependencies_warns(cli, httpx_mock) -> None:  # type: ignore[no-untyped-def]
+    index = MetaIndex(pep658=False)
+    index.sdist("legacy", "1.0", requires_dist=["six"], metadata_version="2.1")
+    httpx_mock.add_callback(index, is_reusable=True, is_optional=True)
+    result = cli("show", "legacy", "--json", "--index-url", index.url)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["requires_dist"] == ["six"]
+    assert "legacy-1.0.tar.gz" in result.stderr
+    assert "may be incomplete" in result.stderr

@@ -153,9 +153,16 @@ class MetadataFetcher:
         for f in files:
             self._future(f)
 
-    def get(self, file: DistributionFile) -> FileMetadata:
-        """The metadata of ``file`` (waits for a prefetch under way)."""
-        return self._future(file).result()
+    def get(self, file: DistributionFile, *, allow_dynamic: bool = False) -> FileMetadata:
+        """The metadata of ``file`` (waits for a prefetch under way).
+
+        An sdist whose ``Requires-Dist`` is only known after a build raises
+        :class:`SdistMetadataError`, unless ``allow_dynamic`` (then check
+        ``result.metadata.dynamic_requirements()`` yourself)."""
+        result = self._future(file).result()
+        if not allow_dynamic:
+            self._checked(file, result)
+        return result
 
     def cached(self, file: DistributionFile) -> CoreMetadata | None:
         """The metadata of ``file`` from the disk cache only, or ``None``."""
@@ -208,15 +215,15 @@ class MetadataFetcher:
     def _fetch(self, file: DistributionFile) -> FileMetadata:
         cached = self.cached(file)
         if cached is not None:
-            return self._checked(file, FileMetadata(file, cached, "cache"))
+            return FileMetadata(file, cached, "cache")
         if file.core_metadata:
             data = self._pep658(file)
             result = FileMetadata(file, parse_core_metadata(data, source=file.filename), "pep658")
             self._store(file, data)
-            return self._checked(file, result)
+            return result
         if file.kind == "wheel":
-            return self._checked(file, self._from_wheel(file))
-        return self._checked(file, self._whole(file, None))
+            return self._from_wheel(file)
+        return self._whole(file, None)
 
     def _checked(self, file: DistributionFile, result: FileMetadata) -> FileMetadata:
         if file.kind == "sdist" and result.metadata.dynamic_requirements():

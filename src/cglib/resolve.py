@@ -485,7 +485,10 @@ def resolve(
     warnings: list[str] = []
     results: list[TargetResolution] = []
     try:
-        for r in roots:
+        # The first page alone, so the client's connection pool is made
+        # before several threads use it; then the others in parallel.
+        index.page(str(roots[0].name))
+        for r in roots[1:]:
             index.prefetch(str(r.name))
         for target in targets or [Target()]:
             provider = _Provider(index, target, options, warnings)

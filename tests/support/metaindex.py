@@ -120,6 +120,8 @@ class MetaIndex:
     dists: list[Dist] = field(default_factory=list)
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
     wrong_metadata_hash: bool = False
+    #: Answer range requests with this status instead (e.g. 416).
+    range_status: int | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -210,6 +212,9 @@ class MetaIndex:
             dist = self._by_filename(name)
             if dist is None:
                 return 404, {}, b"not found"
+            if range_header and self.range_status is not None:
+                self._record("range", name, range_header)
+                return self.range_status, {}, b"no ranges here"
             if range_header and self.ranges:
                 self._record("range", name, range_header)
                 return _ranged(dist.content, range_header)

@@ -48,6 +48,12 @@ def show(
         release = _release(page, str(req.specifier), pre)
         result = _read(client, page, release)
     out = session.output
+    source = result.source_file
+    if source is not None and source.kind == "sdist" and result.metadata.dynamic_requirements():
+        out.warn(
+            f"the dependencies of {source.filename} are only known after building it: "
+            "the list below may be incomplete"
+        )
     if out.json_mode:
         out.json(result.to_json())
         return
@@ -86,7 +92,7 @@ def _read(client: IndexClient, page: ProjectPage, release: Release) -> ShowResul
 
     source = _source_file(release)
     with MetadataFetcher(client, jobs=1) as fetcher:
-        found = fetcher.get(source)
+        found = fetcher.get(source, allow_dynamic=True)
     return ShowResult(page.name, found.metadata, release.files, source, found.source)
 
 
