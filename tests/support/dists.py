@@ -7,6 +7,7 @@ import hashlib
 import io
 import tarfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -23,13 +24,20 @@ def make_wheel(
     *,
     requires_python: str | None = None,
     payload: bytes = b"",
+    requires_dist: Sequence[str] = (),
+    provides_extra: Sequence[str] = (),
 ) -> Path:
-    """Write ``{name}-{version}-{tag}.whl`` into ``directory``; return its path."""
+    """Write ``{name}-{version}-{tag}.whl`` into ``directory``; return its path.
+
+    ``requires_dist`` / ``provides_extra`` become ``Requires-Dist`` /
+    ``Provides-Extra`` lines of its METADATA."""
     dist = name.replace("-", "_")
     dist_info = f"{dist}-{version}.dist-info"
     metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
     if requires_python:
         metadata += f"Requires-Python: {requires_python}\n"
+    metadata += "".join(f"Provides-Extra: {extra}\n" for extra in provides_extra)
+    metadata += "".join(f"Requires-Dist: {req}\n" for req in requires_dist)
     files = {
         f"{dist}/__init__.py": b"# test package\n" + payload,
         f"{dist_info}/METADATA": metadata.encode(),

@@ -1,0 +1,654 @@
+"""Dependency resolution over the index, for one target or several.
+
+:func:`resolve` runs ``resolvelib`` (the backtracking resolver pip uses)
+with a provider over the index:
+
+- a project's page is fetched once per run (in parallel: when a candidate's
+  dependencies are known, the pages of the projects they name, and the
+  metadata of each one's newest matching file, are fetched in the background
+  while the resolver works);
+- candidates are the versions with a file for the target
+  (:func:`cglib.selection.choose_files`, honouring only-binary / no-binary),
+  newest first: final releases unless ``pre`` or no final release satisfies
+  the specifier (PEP 440), yanked ones only when pinned with ``==`` (PEP 592,
+  with a warning); ``==2.0.0`` matches ``2.0.0+cgr.1``;
+- dependencies come from the core metadata of the chosen file
+  (:mod:`cglib.metadata`), with environment markers evaluated as the target
+  would (:func:`cglib.targets.marker_environment`) and extras handled as pip
+  does (``name[extra]`` is a candidate of its own that depends on ``name``
+  of the same version);
+- the ``Requires-Python`` of the metadata is a requirement on the target's
+  Python, so a version that excludes it is backtracked over.
+
+A conflict or a missing dependency raises :class:`~cglib.errors.NoMatchError`
+whose message is the chain of requirements that led there.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+from resolvelib import AbstractProvider
+
+from cglib.errors import NoMatchError, NotFoundError
+from cglib.metadata import FileMetadata, MetadataFetcher
+from cglib.models import DistributionFile, ProjectPage, Release
+from cglib.selection import Target, choose_files, is_pinned
+from cglib.targets import marker_environment
+
+if TYPE_CHECKING:
+    from cglib.client import IndexClient
+
+__all__ = [
+    "ALL",
+    "Options",
+    "Pin",
+    "Resolution",
+    "TargetResolution",
+    "resolve",
+]
+
+#: ``--only-binary :all:`` / ``--no-binary :all:``.
+ALL = ":all:"
+_PYTHON = "<python>"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to resolve.
+
+    ``only_binary`` / ``no_binary``: project names (any spelling) or
+    :data:`ALL`; ``prefer_binary``: an older version with a wheel for the
+    target beats a newer one with only an sdist; ``no_deps``: take the
+    requirements as they are (no metadata is read); ``jobs``: parallel
+    requests."""
+
+    pre: bool = False
+    only_binary: frozenset[str] = frozenset()
+    no_binary: frozenset[str] = frozenset()
+    prefer_binary: bool = False
+    no_deps: bool = False
+    jobs: int = 8
+
+    def binary_rule(self, name: str) -> tuple[bool, bool]:
+        """(only_binary, no_binary) for project ``name``; a name listed
+        explicitly wins over ``:all:`` of the other option, as in pip."""
+        key = str(canonicalize_name(name))
+        only = {str(canonicalize_name(n)) if n != ALL else ALL for n in self.only_binary}
+        no = {str(canonicalize_name(n)) if n != ALL else ALL for n in self.no_binary}
+        if key in only:
+            return True, False
+        if key in no:
+            return False, True
+        return ALL in only, ALL in no and ALL not in only
+
+
+@dataclass(frozen=True)
+class Pin:
+    """One project pinned for one target."""
+
+    project: str
+    version: Version
+    #: The file(s) to download for the target (best first).
+    files: tuple[DistributionFile, ...]
+    #: Projects whose requirements brought it in (empty: asked for directly).
+    required_by: tuple[str, ...] = ()
+    extras: tuple[str, ...] = ()
+    yanked: bool = False
+    #: The file whose core metadata was read (``None`` with ``no_deps``).
+    metadata_file: DistributionFile | None = None
+    #: When that file had to be fetched whole: where it is (reuse it rather
+    #: than fetching it again; the fetcher's spool is removed when closed).
+    whole_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class TargetResolution:
+    target: Target
+    pins: Mapping[str, Pin]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The result of :func:`resolve`: one :class:`TargetResolution` per
+    target, and the warnings to show (yanked versions taken)."""
+
+    targets: tuple[TargetResolution, ...]
+    warnings: tuple[str, ...] = ()
+
+    def files(self) -> list[tuple[Pin, DistributionFile]]:
+        """The union over targets: each file once, with the first pin that
+        chose it (its ``required_by`` merged over all targets)."""
+        seen: dict[str, tuple[Pin, DistributionFile]] = {}
+        for tr in self.targets:
+            for pin in tr.pins.values():
+                for f in pin.files:
+                    if f.url in seen:
+                        old_pin, _ = seen[f.url]
+                        merged = tuple(dict.fromkeys((*old_pin.required_by, *pin.required_by)))
+                        seen[f.url] = (_replace_required_by(old_pin, merged), f)
+                    else:
+                        seen[f.url] = (pin, f)
+        return list(seen.values())
+
+
+def _replace_required_by(pin: Pin, required_by: tuple[str, ...]) -> Pin:
+    from dataclasses import replace
+
+    return replace(pin, required_by=required_by)
+
+
+# ---------------------------------------------------------------------------
+# Requirements and candidates the resolver works with
+
+
+@dataclass(frozen=True)
+class _Req:
+    """A requirement on a project (with extras) or on the target's Python."""
+
+    name: NormalizedName | str
+    specifier: SpecifierSet
+    extras: frozenset[str] = frozenset()
+    text: str = ""
+
+    @property
+    def identifier(self) -> str:
+        return _identifier(self.name, self.extras)
+
+    def __str__(self) -> str:
+        return self.text or f"{self.name}{self.specifier}"
+
+
+def _identifier(name: str, extras: Iterable[str]) -> str:
+    extras = sorted(extras)
+    return f"{name}[{','.join(extras)}]" if extras else name
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    name: str
+    version: Version
+    release: Release | None = None
+    files: tuple[DistributionFile, ...] = ()
+    extras: frozenset[str] = frozenset()
+    yanked: bool = False
+
+    @property
+    def identifier(self) -> str:
+        return _identifier(self.name, self.extras)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+def _from_requirement(req: Requirement) -> _Req:
+    return _Req(
+        canonicalize_name(req.name),
+        req.specifier,
+        frozenset(str(canonicalize_name(e)) for e in req.extras),
+        str(req).split(";")[0].strip(),
+    )
+
+
+def _names_prerelease(specifier: SpecifierSet) -> bool:
+    for spec in specifier:
+        if spec.operator == "!=":
+            continue
+        try:
+            if Version(spec.version.rstrip(".*")).is_prerelease:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+# ---------------------------------------------------------------------------
+# The index: pages fetched once, in the background where possible
+
+
+class _Index:
+    """Project pages and metadata, shared by every target of one run."""
+
+    def __init__(
+        self,
+        client: IndexClient,
+        fetcher: MetadataFetcher,
+        jobs: int,
+        progress: Callable[[str], None] | None,
+    ) -> None:
+        self.client = client
+        self.fetcher = fetcher
+        self._progress = progress
+        self._lock = threading.Lock()
+        self._pages: dict[str, Future[ProjectPage | None]] = {}
+        self._pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="cglib-pages")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _future(self, name: str) -> Future[ProjectPage | None]:
+        with self._lock:
+            future = self._pages.get(name)
+            if future is None:
+                future = self._pool.submit(self._get, name)
+                self._pages[name] = future
+        return future
+
+    def _get(self, name: str) -> ProjectPage | None:
+        if self._progress is not None:
+            self._progress(name)
+        try:
+            return self.client.get_project(name)
+        except NotFoundError as exc:
+            if isinstance(exc, NoMatchError):
+                raise
+            return None  # no such project: no candidates
+
+    def page(self, name: str) -> ProjectPage | None:
+        return self._future(name).result()
+
+    def prefetch(self, name: str, then: Callable[[ProjectPage | None], None] | None = None) -> None:
+        future = self._future(name)
+        if then is not None:
+            future.add_done_callback(lambda f: then(f.result()) if not f.exception() else None)
+
+
+# ---------------------------------------------------------------------------
+# The provider
+
+
+class _Provider(AbstractProvider):  # type: ignore[type-arg]
+    """A resolvelib provider for one target."""
+
+    def __init__(
+        self,
+        index: _Index,
+        target: Target,
+        options: Options,
+        warnings: list[str],
+    ) -> None:
+        self.index = index
+        self.target = target
+        self.options = options
+        self.environment = marker_environment(target)
+        self.python = target.python_full_version()
+        self.warnings = warnings
+        #: Which candidate asked for each identifier first (for messages).
+        self.parents: dict[str, _Candidate] = {}
+        self.metadata: dict[tuple[str, Version], FileMetadata] = {}
+        self.missing: set[str] = set()
+        self._cache: dict[tuple[str, str], list[_Candidate]] = {}
+
+    # -- resolvelib's interface ------------------------------------------------------
+
+    def identify(self, requirement_or_candidate: _Req | _Candidate) -> str:
+        return requirement_or_candidate.identifier
+
+    def get_preference(
+        self,
+        identifier: str,
+        resolutions: Mapping[str, _Candidate],
+        candidates: Mapping[str, Iterator[_Candidate]],
+        information: Mapping[str, Iterator[Any]],
+        backtrack_causes: Sequence[Any],
+    ) -> tuple[bool, bool, bool, bool, str]:
+        infos = list(information[identifier])
+        pinned = any(is_pinned(info.requirement.specifier) for info in infos)
+        direct = any(info.parent is None for info in infos)
+        causes = {c.requirement.identifier for c in backtrack_causes} | {
+            c.parent.identifier for c in backtrack_causes if c.parent is not None
+        }
+        return (
+            identifier != _PYTHON,
+            identifier not in causes,
+            not pinned,
+            not direct,
+            identifier,
+        )
+
+    def find_matches(
+        self,
+        identifier: str,
+        requirements: Mapping[str, Iterator[_Req]],
+        incompatibilities: Mapping[str, Iterator[_Candidate]],
+    ) -> list[_Candidate]:
+        reqs = list(requirements[identifier])
+        bad = {c.version for c in incompatibilities[identifier]}
+        if identifier == _PYTHON:
+            fits = all(r.specifier.contains(self.python, prereleases=True) for r in reqs)
+            return [_Candidate(_PYTHON, self.python)] if fits and self.python not in bad else []
+        name = str(reqs[0].name)
+        extras = frozenset().union(*(r.extras for r in reqs))
+        out = [
+            c for c in self.candidates(name, [r.specifier for r in reqs]) if c.version not in bad
+        ]
+        if extras:
+            out = [_Candidate(c.name, c.version, c.release, c.files, extras, c.yanked) for c in out]
+        if out:
+            # The resolver tries the first: start reading its metadata now.
+            self._prefetch_metadata(out[0])
+        return out
+
+    def is_satisfied_by(self, requirement: _Req, candidate: _Candidate) -> bool:
+        if requirement.identifier != candidate.identifier:
+            return False
+        return requirement.specifier.contains(candidate.version, prereleases=True)
+
+    def get_dependencies(self, candidate: _Candidate) -> list[_Req]:
+        if candidate.name == _PYTHON:
+            return []
+        if self.options.no_deps:
+            return []
+        meta = self._metadata(candidate)
+        out: list[_Req] = []
+        if candidate.extras:
+            out.append(
+                _Req(
+                    canonicalize_name(candidate.name),
+                    SpecifierSet(f"=={candidate.version}"),
+                    text=f"{candidate.name}=={candidate.version}",
+                )
+            )
+        requires_python = meta.metadata.requires_python
+        if requires_python:
+            try:
+                spec = SpecifierSet(requires_python)
+            except ValueError:
+                spec = None  # unreadable: ignored, as pip does
+            if spec is not None:
+                out.append(_Req(_PYTHON, spec, text=f"Python {requires_python}"))
+        own = canonicalize_name(candidate.name)
+        for req in meta.metadata.dependencies(self.environment, candidate.extras):
+            dep = _from_requirement(req)
+            if dep.name == own and not dep.extras:
+                continue  # a self-reference (``pkg[all]`` listing ``pkg``) adds nothing
+            out.append(dep)
+            self.parents.setdefault(dep.identifier, candidate)
+            self.index.prefetch(
+                str(dep.name), then=functools.partial(self._prefetch_newest, dep=dep)
+            )
+        return out
+
+    # -- candidates ------------------------------------------------------------------
+
+    def candidates(self, name: str, specifiers: Sequence[SpecifierSet]) -> list[_Candidate]:
+        """Versions of ``name`` allowed by every specifier and having a file
+        for the target, best first."""
+        merged = SpecifierSet()
+        for spec in specifiers:
+            merged &= spec
+        key = (name, str(merged))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        page = self.index.page(name)
+        if page is None:
+            self.missing.add(name)
+            self._cache[key] = []
+            return []
+        pinned = any(is_pinned(s) for s in specifiers)
+        allow_pre = self.options.pre or any(_names_prerelease(s) for s in specifiers)
+        only, no = self.options.binary_rule(name)
+        by_version: dict[Version, list[DistributionFile]] = {}
+        for f in page.files:
+            by_version.setdefault(f.version, []).append(f)
+        finals: list[_Candidate] = []
+        pres: list[_Candidate] = []
+        for version in sorted(by_version, reverse=True):
+            if not merged.contains(version, prereleases=True):
+                continue
+            release = Release(version, tuple(by_version[version]))
+            if release.yanked and not pinned:
+                continue
+            choice = choose_files(
+                release, self.target, only_binary=only, no_binary=no, allow_yanked=release.yanked
+            )
+            if not choice:
+                continue
+            candidate = _Candidate(name, version, release, choice.files, yanked=release.yanked)
+            (pres if version.is_prerelease else finals).append(candidate)
+        # PEP 440: pre-releases when asked for, or when no final release fits.
+        out = sorted(finals + pres, key=lambda c: c.version, reverse=True) if allow_pre else finals
+        if not out:
+            out = pres
+        if self.options.prefer_binary:
+            out.sort(key=lambda c: c.files[0].kind != "wheel")  # stable: newest first within
+        self._cache[key] = out
+        return out
+
+    def _prefetch_newest(self, page: ProjectPage | None, *, dep: _Req) -> None:
+        if page is None:
+            return
+        try:
+            found = self.candidates(str(dep.name), [dep.specifier])
+        except Exception:
+            return
+        if found:
+            self._prefetch_metadata(found[0])
+
+    def _prefetch_metadata(self, candidate: _Candidate) -> None:
+        if not self.options.no_deps and candidate.files:
+            self.index.fetcher.prefetch([candidate.files[0]])
+
+    def _metadata(self, candidate: _Candidate) -> FileMetadata:
+        key = (candidate.name, candidate.version)
+        found = self.metadata.get(key)
+        if found is None:
+            found = self.index.fetcher.get(candidate.files[0])
+            self.metadata[key] = found
+        return found
+
+
+# ---------------------------------------------------------------------------
+# Running it
+
+
+def resolve(
+    client: IndexClient,
+    requirements: Sequence[Requirement | str],
+    targets: Sequence[Target] = (),
+    options: Options | None = None,
+    *,
+    fetcher: MetadataFetcher | None = None,
+    progress: Callable[[str], None] | None = None,
+    max_rounds: int = 20000,
+) -> Resolution:
+    """Resolve ``requirements`` for each of ``targets`` (default: this
+    machine) and return the pins of each.
+
+    ``fetcher``: a :class:`MetadataFetcher` to use (and close yourself,
+    after moving any ``Pin.whole_file`` away); by default one with cglib's
+    disk cache is made and closed here, so ``whole_file`` paths are gone on
+    return.  ``progress`` is called with each project name as its page is
+    fetched (from worker threads).  Raises :class:`NoMatchError` on a
+    conflict or when nothing fits."""
+    from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
+
+    options = options or Options()
+    roots = [_from_requirement(_parse(r)) for r in requirements]
+    if not roots:
+        return Resolution(tuple(TargetResolution(t, {}) for t in (targets or [Target()])))
+    own_fetcher = fetcher is None
+    if fetcher is None:
+        fetcher = MetadataFetcher(client, jobs=options.jobs)
+    index = _Index(client, fetcher, options.jobs, progress)
+    warnings: list[str] = []
+    results: list[TargetResolution] = []
+    try:
+        # The first page alone, so the client's connection pool is made
+        # before several threads use it; then the others in parallel.
+        index.page(str(roots[0].name))
+        for r in roots[1:]:
+            index.prefetch(str(r.name))
+        for target in targets or [Target()]:
+            provider = _Provider(index, target, options, warnings)
+            if options.no_deps:
+                results.append(_no_deps(provider, roots, target))
+                continue
+            resolver: Resolver[_Req, _Candidate, str] = Resolver(provider, BaseReporter())
+            try:
+                result = resolver.resolve(roots, max_rounds=max_rounds)
+            except ResolutionImpossible as exc:
+                raise _conflict(provider, exc.causes, target) from None
+            except ResolutionTooDeep:
+                raise NoMatchError(
+                    f"gave up resolving for {target.describe()} after {max_rounds} rounds "
+                    "of backtracking",
+                    hint="pin some of the requirements (==) to narrow the search",
+                ) from None
+            results.append(_pins(provider, result, target))
+        for tr in results:
+            for pin in tr.pins.values():
+                if pin.yanked:
+                    warnings.append(
+                        f"{pin.project} {pin.version} is yanked"
+                        + _yank_reason(pin)
+                        + "; taken because it is pinned with =="
+                    )
+    finally:
+        index.close()
+        if own_fetcher:
+            fetcher.close()
+    return Resolution(tuple(results), tuple(dict.fromkeys(warnings)))
+
+
+def _parse(requirement: Requirement | str) -> Requirement:
+    if isinstance(requirement, Requirement):
+        return requirement
+    from cglib.requirements import parse_requirement
+
+    return parse_requirement(requirement)
+
+
+def _yank_reason(pin: Pin) -> str:
+    reasons = {f.yanked_reason for f in pin.files if f.yanked_reason}
+    return f" ({'; '.join(sorted(reasons))})" if reasons else ""
+
+
+def _no_deps(provider: _Provider, roots: Sequence[_Req], target: Target) -> TargetResolution:
+    pins: dict[str, Pin] = {}
+    by_name: dict[str, list[_Req]] = {}
+    for r in roots:
+        by_name.setdefault(str(r.name), []).append(r)
+    for name, reqs in by_name.items():
+        found = provider.candidates(name, [r.specifier for r in reqs])
+        if not found:
+            raise _conflict(provider, [_Info(r, None) for r in reqs], target)
+        c = found[0]
+        extras = tuple(sorted(frozenset().union(*(r.extras for r in reqs))))
+        pins[name] = Pin(c.name, c.version, c.files, (), extras, c.yanked)
+    return TargetResolution(target, pins)
+
+
+@dataclass(frozen=True)
+class _Info:
+    requirement: _Req
+    parent: _Candidate | None
+
+
+def _pins(provider: _Provider, result: Any, target: Target) -> TargetResolution:
+    mapping: Mapping[str, _Candidate] = result.mapping
+    graph = result.graph
+    extras: dict[str, set[str]] = {}
+    required_by: dict[str, list[str]] = {}
+    for identifier, candidate in mapping.items():
+        if identifier == _PYTHON:
+            continue
+        name = str(canonicalize_name(candidate.name))
+        extras.setdefault(name, set()).update(candidate.extras)
+        for parent_id in graph.iter_parents(identifier):
+            if parent_id is None:
+                continue
+            parent = mapping[parent_id]
+            parent_name = str(canonicalize_name(parent.name))
+            if parent_name != name:
+                required_by.setdefault(name, []).append(parent.name)
+    pins: dict[str, Pin] = {}
+    for identifier, candidate in mapping.items():
+        if identifier == _PYTHON or candidate.extras:
+            continue
+        name = str(canonicalize_name(candidate.name))
+        meta = provider.metadata.get((candidate.name, candidate.version))
+        pins[name] = Pin(
+            project=candidate.name,
+            version=candidate.version,
+            files=candidate.files,
+            required_by=tuple(dict.fromkeys(required_by.get(name, []))),
+            extras=tuple(sorted(extras.get(name, ()))),
+            yanked=candidate.yanked,
+            metadata_file=meta.file if meta else None,
+            whole_file=meta.whole_file if meta else None,
+        )
+    return TargetResolution(target, pins)
+
+
+def _chain(provider: _Provider, candidate: _Candidate | None, limit: int = 6) -> str:
+    """``app 1.0 <- web 2.1 <- your request``: how ``candidate`` came in."""
+    steps: list[str] = []
+    seen: set[str] = set()
+    while candidate is not None and len(steps) < limit and candidate.identifier not in seen:
+        seen.add(candidate.identifier)
+        steps.append(str(candidate))
+        candidate = provider.parents.get(candidate.identifier) or provider.parents.get(
+            candidate.name
+        )
+    return " <- ".join(steps)
+
+
+def _conflict(provider: _Provider, causes: Iterable[Any], target: Target) -> NoMatchError:
+    lines: list[str] = []
+    names: list[str] = []
+    python_problem = False
+    for info in causes:
+        req: _Req = info.requirement
+        parent: _Candidate | None = info.parent
+        if req.name == _PYTHON:
+            python_problem = True
+            who = str(parent) if parent is not None else "a requirement"
+            lines.append(f"{who} requires {req} (target Python is {provider.python})")
+            continue
+        names.append(str(req.name))
+        if parent is None:
+            lines.append(f"you asked for {req}")
+        else:
+            via = _chain(provider, provider.parents.get(parent.identifier))
+            line = (
+                f"{parent} (required by {via}) requires {req}"
+                if via
+                else (f"{parent} requires {req}")
+            )
+            lines.append(line)
+    lines = list(dict.fromkeys(lines))
+    name = names[0] if names else "the requirements"
+    where = target.describe()
+    missing = [n for n in dict.fromkeys(names) if n in provider.missing]
+    if missing:
+        head = f"no project {missing[0]!r} on the index"
+    elif python_problem and not names:
+        head = f"no version fits Python {provider.python} of {where}"
+    elif len({*names}) == 1 and len(lines) == 1:
+        head = f"no version of {name} matches for {where}"
+    else:
+        head = f"conflicting requirements on {name} for {where}"
+    available = ""
+    if names and not missing:
+        page = provider.index.page(names[0])
+        if page is not None:
+            versions = sorted({f.version for f in page.files}, reverse=True)[:8]
+            available = ", ".join(str(v) for v in versions)
+    message = head + ": " + "; ".join(lines)
+    hint = None
+    if available:
+        hint = f"versions of {names[0]} on the index: {available}"
+        hint += " (some may have no file for this target or be yanked / pre-releases)"
+    return NoMatchError(message, hint=hint)
