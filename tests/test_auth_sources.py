@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from keyring.backends import fail, null
 
-from cglib.auth import Credentials, resolve_credentials
+from cglib.auth import (
+    CredentialSource,
+    EnvSource,
+    UrlSource,
+    default_sources,
+    resolve_credentials,
+)
 from cglib.config import Index, resolve_index
+from cglib.credentials import Credentials, Lookup
 from cglib.keyring_source import (
     USER_SERVICE,
-    from_keyring,
+    KeyringSource,
     keyring_timeout,
     service_for,
 )
-from cglib.netrc_source import NetrcSyntaxError, find_entry, from_netrc, parse_netrc
+from cglib.netrc_source import NetrcSource, NetrcSyntaxError, find_entry, parse_netrc
 from memory_keyring import (
     HangingKeyring,
     LockedKeyring,
@@ -39,10 +48,8 @@ def write_netrc(path: Path, text: str, mode: int = 0o600) -> Path:
 def netrc_lookup(
     env: dict[str, str], index: Index = INDEX
 ) -> tuple[Credentials | None, list[str], list[str]]:
-    warnings: list[str] = []
-    notes: list[str] = []
-    found = from_netrc(index, env, warnings, notes)
-    return found, warnings, notes
+    found = NetrcSource().lookup(index, env)
+    return found.credentials, list(found.warnings), list(found.notes)
 
 
 # -- netrc: the parser ------------------------------------------------------------------
@@ -257,10 +264,8 @@ def test_netrc_no_entry_for_host(isolate):
 def keyring_lookup(
     env: dict[str, str] | None = None, index: Index = INDEX
 ) -> tuple[Credentials | None, list[str], list[str]]:
-    warnings: list[str] = []
-    notes: list[str] = []
-    found = from_keyring(index, env or {}, warnings, notes)
-    return found, warnings, notes
+    found = KeyringSource().lookup(index, env or {})
+    return found.credentials, list(found.warnings), list(found.notes)
 
 
 @pytest.mark.parametrize(
@@ -431,7 +436,7 @@ def test_broken_keyring_falls_through_to_netrc(isolate):
 
 def test_hanging_keyring_falls_through_to_netrc_in_bounded_time(isolate):
     write_netrc(isolate / ".netrc", "machine example.org login from-netrc password pw\n")
-    env = {"HOME": str(isolate), "CGLIB_KEYRING_TIMEOUT": "0.2", "CGLIB_NO_INPUT": "1"}
+    env = {"HOME": str(isolate), "CGLIB_KEYRING_TIMEOUT": "0.2"}
     started = time.monotonic()
     with installed(HangingKeyring()):
         resolved = resolve_credentials(INDEX, env)
@@ -453,3 +458,151 @@ def test_default_netrc_location_follows_home(isolate, monkeypatch):
     with installed(MemoryKeyring()):
         resolved = resolve_credentials(INDEX, dict(os.environ))
     assert resolved.source == "netrc"
+
+
+# -- the sources as objects ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Canned:
+    """A custom source: a fixed answer, and a record of being asked."""
+
+    name: str
+    answer: Lookup
+    asked: list[str] = field(default_factory=list, compare=False)
+
+    def lookup(self, index: Index, env: Mapping[str, str]) -> Lookup:
+        self.asked.append(index.url)
+        return self.answer
+
+
+class Exploding:
+    """A source that must never be asked."""
+
+    name = "exploding"
+
+    def lookup(self, index: Index, env: Mapping[str, str]) -> Lookup:
+        raise AssertionError("a source after the winner was asked")
+
+
+def test_default_chain_is_url_env_keyring_netrc():
+    sources: tuple[CredentialSource, ...] = default_sources()
+    assert [s.name for s in sources] == ["url", "env", "keyring", "netrc"]
+
+
+def test_custom_source_is_reported_under_its_own_name():
+    vault = Canned("vault", Lookup(Credentials("vault-user", "pw")))
+    resolved = resolve_credentials(INDEX, {}, [vault])
+    assert resolved.credentials == Credentials("vault-user", "pw")
+    assert resolved.source == "vault"
+    assert vault.asked == [INDEX.url]
+
+
+def test_custom_source_between_the_built_in_ones(isolate):
+    vault = Canned("vault", Lookup(Credentials("vault-user", "pw"), notes=("vault: asked",)))
+    env = {"HOME": str(isolate), "CGLIB_USERNAME": "env-user", "CGLIB_PASSWORD": "t"}
+    sources: list[CredentialSource] = [UrlSource(), vault, EnvSource(), Exploding()]
+    resolved = resolve_credentials(INDEX, env, sources)
+    assert resolved.source == "vault"
+    assert resolved.notes == ("vault: asked",)
+    env_first = resolve_credentials(INDEX, env, [EnvSource(), vault])
+    assert env_first.source == "env"
+    assert env_first.credentials == Credentials("env-user", "t")
+    assert len(vault.asked) == 1
+
+
+def test_each_source_keeps_its_own_warnings_and_notes():
+    first = Canned("first", Lookup(None, ("first: warned",), ("first: noted",)))
+    second = Canned("second", Lookup(Credentials("u", "p"), ("second: warned",), ("second: n",)))
+    third = Canned("third", Lookup(None, ("third: warned",), ("third: noted",)))
+    resolved = resolve_credentials(INDEX, {}, [first, second, third])
+    assert resolved.source == "second"
+    assert resolved.warnings == ("first: warned", "second: warned")
+    assert resolved.notes == ("first: noted", "second: n")
+    assert third.asked == []
+    anonymous = resolve_credentials(INDEX, {}, [first, third])
+    assert anonymous.source == "none"
+    assert anonymous.warnings == ("first: warned", "third: warned")
+    assert anonymous.notes == ("first: noted", "third: noted")
+
+
+def test_ask_all_keeps_what_the_losers_hold():
+    sources = [
+        Canned("none-here", Lookup(notes=("none-here: empty",))),
+        Canned("winner", Lookup(Credentials("u", "p1"))),
+        Canned("stale", Lookup(Credentials("u", "p2"), ("stale: warned",))),
+        Canned("empty", Lookup(notes=("empty: empty",))),
+        Canned("other", Lookup(Credentials("v", "p3"))),
+    ]
+    resolved = resolve_credentials(INDEX, {}, sources, ask_all=True)
+    assert resolved.source == "winner"
+    assert resolved.credentials == Credentials("u", "p1")
+    assert resolved.also_found == (
+        ("stale", Credentials("u", "p2")),
+        ("other", Credentials("v", "p3")),
+    )
+    assert resolved.warnings == ("stale: warned",)
+    assert resolved.notes == ("none-here: empty", "empty: empty")
+    for secret in ("p1", "p2", "p3"):
+        assert secret not in repr(resolved)
+    assert resolve_credentials(INDEX, {}, sources).also_found == ()
+
+
+def test_ask_all_with_no_answer_is_anonymous():
+    resolved = resolve_credentials(INDEX, {}, [Canned("a", Lookup())], ask_all=True)
+    assert (resolved.credentials, resolved.source, resolved.also_found) == (None, "none", ())
+
+
+def test_url_source():
+    assert UrlSource().lookup(INDEX, {}) == Lookup()
+    index = resolve_index("https://org%2Fid:t%40k@example.org/simple/", env={})
+    assert UrlSource().lookup(index, {}) == Lookup(Credentials("org/id", "t@k"))
+
+
+@pytest.mark.parametrize(
+    ("env", "user", "warnings"),
+    [
+        ({}, None, ()),
+        ({"CHAINGUARD_PYTHON_IDENTITY_ID": "org/id", "CHAINGUARD_PYTHON_TOKEN": "t"}, "org/id", ()),
+        ({"CGLIB_USERNAME": "u", "CGLIB_PASSWORD": "p"}, "u", ()),
+        (
+            {
+                "CHAINGUARD_PYTHON_IDENTITY_ID": "org/id",
+                "CGLIB_USERNAME": "u",
+                "CGLIB_PASSWORD": "p",
+            },
+            "u",
+            (
+                "CHAINGUARD_PYTHON_IDENTITY_ID is set but CHAINGUARD_PYTHON_TOKEN is not; ignoring both",
+            ),
+        ),
+        (
+            {"CGLIB_PASSWORD": "p"},
+            None,
+            ("CGLIB_PASSWORD is set but CGLIB_USERNAME is not; ignoring both",),
+        ),
+    ],
+)
+def test_env_source_warns_about_half_a_pair(env, user, warnings):
+    found = EnvSource().lookup(INDEX, env)
+    assert (found.credentials.username if found.credentials else None) == user
+    assert found.warnings == warnings
+    assert found.notes == ()
+
+
+def test_half_set_env_pair_warns_through_the_chain(isolate):
+    with installed(MemoryKeyring()):
+        resolved = resolve_credentials(INDEX, {"HOME": str(isolate), "CGLIB_USERNAME": "u"})
+    assert resolved.source == "none"
+    assert resolved.warnings == ("CGLIB_USERNAME is set but CGLIB_PASSWORD is not; ignoring both",)
+
+
+def test_source_objects_are_values():
+    assert KeyringSource() == KeyringSource()
+    assert repr(NetrcSource()) == "NetrcSource()"
+    assert {type(s).__name__ for s in default_sources()} == {
+        "UrlSource",
+        "EnvSource",
+        "KeyringSource",
+        "NetrcSource",
+    }

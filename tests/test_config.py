@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from pathlib import Path
+
 import pytest
 
-from cglib.config import DEFAULT_INDEX_URL, Settings, resolve_index
+from cglib.config import DEFAULT_INDEX_URL, Index, Settings, resolve_index
 from cglib.errors import UsageError
 from cglib.urls import normalize_name, redact, split_credentials
 
@@ -112,3 +116,46 @@ def test_pull_token_user_with_raw_slash_in_url():
     assert index.url == "https://example.org/simple/"
     assert index.url_username == "0123abcd/4567ef89"
     assert index.url_password == "eyJ.tok.en"
+
+
+def test_index_repr_shows_no_credentials():
+    index = resolve_index("https://0123abcd%2F4567ef89:eyJ.SECRET.sig@example.org/simple/", env={})
+    assert repr(index) == "Index(url='https://example.org/simple/', url_username='***')"
+    assert repr(Index("https://example.org/simple/")) == (
+        "Index(url='https://example.org/simple/', url_username=None)"
+    )
+    assert "SECRET" not in repr([index]) + str(index)
+
+
+def test_index_is_a_frozen_value():
+    index = resolve_index("https://u:p@example.org/simple", env={})
+    assert index == Index("https://example.org/simple/", "u", "p")
+    assert index != Index("https://example.org/simple/", "u", "other")
+    assert len({index, Index("https://example.org/simple/", "u", "p")}) == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        index.url = "https://elsewhere.example.org/"  # type: ignore[misc]
+    assert not hasattr(index, "__dict__")
+    assert index.host == "example.org"
+    assert index.project_url("six") == "https://example.org/simple/six/"
+
+
+def test_settings_is_a_frozen_value():
+    assert Settings() == Settings.from_env({})
+    assert Settings().retries == 3
+    fewer = dataclasses.replace(Settings(), retries=0)
+    assert fewer == Settings(retries=0)
+    assert fewer != Settings()
+    assert repr(fewer).startswith("Settings(timeout=30.0, connect_timeout=10.0, retries=0,")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fewer.retries = 1  # type: ignore[misc]
+
+
+def test_every_environment_variable_is_documented():
+    """docs/configuration.md lists every CGLIB_* variable the code reads."""
+    root = Path(__file__).resolve().parent.parent
+    used = set()
+    for path in (root / "src" / "cglib").rglob("*.py"):
+        used.update(re.findall(r"\bCGLIB_[A-Z_]+[A-Z]\b", path.read_text()))
+    documented = set(re.findall(r"`(CGLIB_[A-Z_]+)`", (root / "docs/configuration.md").read_text()))
+    assert used
+    assert sorted(used - documented) == []

@@ -170,6 +170,27 @@ def test_login_no_input_on_a_tty_does_not_prompt(cli, tty, kr):
     assert asked == []
 
 
+def test_login_no_input_env_on_a_tty_does_not_prompt(cli, tty, kr, monkeypatch):
+    _answers, asked = tty
+    monkeypatch.setenv("CGLIB_NO_INPUT", "1")
+    result = cli("login", "--index-url", INDEX)
+    assert result.exit_code == 3
+    one_line_error(result, "cannot prompt", "--password-stdin")
+    assert asked == []
+
+
+@pytest.mark.parametrize("no_input", [["--no-input"], []])
+def test_no_input_still_asks_the_keyring(cli, tty, kr, monkeypatch, no_input):
+    """SPEC.md's "skip the keyring (bounded time)" under --no-input: the keyring
+    is asked, within CGLIB_KEYRING_TIMEOUT, never skipped outright."""
+    if not no_input:
+        monkeypatch.setenv("CGLIB_NO_INPUT", "1")
+    kr.store[("example.org", USER)] = TOKEN
+    result = cli("auth", "status", "--index-url", INDEX, "--no-check", "--json", *no_input)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["source"] == "keyring"
+
+
 def test_password_stdin_needs_username(cli, kr, stdin):
     stdin(f"{TOKEN}\n")
     result = cli("login", "--password-stdin", "--index-url", INDEX)
@@ -251,6 +272,26 @@ def test_login_warns_when_env_credentials_take_precedence(cli, httpx_mock, kr, s
     result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX)
     assert result.exit_code == 0
     assert "warning: credentials in the environment" in result.stderr
+
+
+def test_login_warns_when_url_credentials_take_precedence(cli, httpx_mock, kr, stdin):
+    FakeIndex().serve(httpx_mock)
+    stdin(f"{TOKEN}\n")
+    url = "https://someone:else@example.org/simple/"
+    result = cli("login", "-u", USER, "--password-stdin", "--index-url", url)
+    assert result.exit_code == 0, result.stderr
+    assert "warning: credentials in --index-url take precedence over the keyring" in (result.stderr)
+    assert "else" not in result.stderr.replace("someone:else", "")
+
+
+def test_login_shadow_check_does_not_ask_the_keyring_again(cli, httpx_mock, kr, stdin):
+    FakeIndex().serve(httpx_mock)
+    stdin(f"{TOKEN}\n")
+    result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX)
+    assert result.exit_code == 0, result.stderr
+    assert "warning" not in result.stderr
+    assert ("get_password", USER_SERVICE, "example.org") not in kr.calls
+    assert not any(call[0] == "get_credential" for call in kr.calls)
 
 
 # -- logout -----------------------------------------------------------------------------

@@ -195,7 +195,7 @@ def test_warm_cli_search_loads_neither_typer_nor_httpx(tmp_path: Path) -> None:
         "import sys\n"
         "from cglib.cli.main import run\n"
         "code = run(['search', 'six', '--index-url', sys.argv[1]])\n"
-        "heavy = [m for m in ('typer', 'click', 'httpx', 'rich', 'keyring', 'dataclasses') "
+        "heavy = [m for m in ('typer', 'click', 'httpx', 'rich', 'keyring') "
         "if m in sys.modules]\n"
         "print('heavy=' + ','.join(heavy), code)\n"
     )

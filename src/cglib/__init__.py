@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 from cglib.__about__ import __version__
 
 if TYPE_CHECKING:
-    from cglib.auth import Credentials, Resolved, resolve_credentials
+    from cglib.auth import Resolved, resolve_credentials
     from cglib.client import IndexClient
     from cglib.config import DEFAULT_INDEX_URL, INDEX_NAMES, Index, Settings, resolve_index
+    from cglib.credentials import Credentials
     from cglib.errors import (
         AuthError,
         CglibError,
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from cglib.simple import parse_project_list, parse_project_page
 
 _WHERE = {
-    "Credentials": "cglib.auth",
+    "Credentials": "cglib.credentials",
     "Resolved": "cglib.auth",
     "resolve_credentials": "cglib.auth",
     "IndexClient": "cglib.client",

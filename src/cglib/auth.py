@@ -1,150 +1,157 @@
 """Where the credentials for an index come from.
 
-:func:`resolve_credentials` walks the sources of SPEC.md in order, first
-match wins, and returns the credentials together with the name of the source
-that gave them.  Nothing here prompts, prints or exits; problems with a source
-(an unparseable netrc, a broken keyring) become warnings on the result.
+A credential source is an object with a ``name`` and a ``lookup(index, env)``
+method that returns a :class:`~cglib.credentials.Lookup`: the credentials it
+holds for the index (or None), with its own warnings and notes.  The chain of
+SPEC.md is :class:`UrlSource`, :class:`EnvSource`,
+:class:`~cglib.keyring_source.KeyringSource`,
+:class:`~cglib.netrc_source.NetrcSource` (:func:`default_sources`);
+:func:`resolve_credentials` asks them in order, first answer wins, and reports
+the winning source by its ``name`` (``"none"`` when no source answers).
+
+Nothing here prompts, prints or exits; problems with a source (an unparseable
+netrc, a broken keyring) become warnings and notes on the result.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
-from cglib._frozen import Frozen, init
 from cglib.config import Index
+from cglib.credentials import Credentials, Lookup
 
 __all__ = [
+    "ENV_PAIRS",
+    "CredentialSource",
     "Credentials",
+    "EnvSource",
+    "Lookup",
     "Resolved",
-    "Source",
+    "UrlSource",
+    "default_sources",
     "resolve_credentials",
 ]
 
-Source = Literal["url", "env", "keyring", "netrc", "none"]
+
+class CredentialSource(Protocol):
+    """Anything that can look up credentials for an index.
+
+    ``name`` is what :func:`resolve_credentials` reports as
+    :attr:`Resolved.source` (and ``cglib auth status`` shows) when this source
+    answers.  ``lookup`` must not raise, prompt or print: trouble goes into the
+    warnings (for the user) and notes (for ``-v``) of its :class:`Lookup`,
+    never a secret.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def lookup(self, index: Index, env: Mapping[str, str]) -> Lookup: ...
 
 
-class Credentials(Frozen):
-    """A user name and a password (for a pull token: identity id and JWT)."""
-
-    __slots__ = ("username", "password")
-    username: str
-    password: str
-
-    def __init__(self, username: str, password: str) -> None:
-        init(self, username=username, password=password)
-
-    def __repr__(self) -> str:
-        return f"Credentials(username={self.username!r}, password='***')"
-
-
-class Resolved(Frozen):
-    """The outcome of :func:`resolve_credentials`."""
-
-    __slots__ = ("credentials", "source", "warnings", "notes")
-    credentials: Credentials | None
-    source: Source
-    #: One-line warnings about sources that could not be read (never secrets).
-    warnings: tuple[str, ...]
-    #: One-line notes for ``-v``: which sources were tried and why skipped.
-    notes: tuple[str, ...]
-
-    def __init__(
-        self,
-        credentials: Credentials | None,
-        source: Source,
-        warnings: tuple[str, ...] = (),
-        notes: tuple[str, ...] = (),
-    ) -> None:
-        init(self, credentials=credentials, source=source, warnings=warnings, notes=notes)
-
-
-#: A source looks up credentials for an index; it returns them or None, and
-#: may append one-line warnings (for the user) and notes (for ``-v``).
-SourceFunc = Callable[[Index, Mapping[str, str], list[str], list[str]], "Credentials | None"]
-
-
-def from_url(
-    index: Index, env: Mapping[str, str], warnings: list[str], notes: list[str]
-) -> Credentials | None:
+@dataclass(frozen=True, slots=True)
+class UrlSource:
     """Credentials written into ``--index-url`` (percent-decoded)."""
-    if index.url_username is None and index.url_password is None:
-        return None
-    return Credentials(index.url_username or "", index.url_password or "")
+
+    name: ClassVar[str] = "url"
+
+    def lookup(self, index: Index, env: Mapping[str, str]) -> Lookup:
+        if index.url_username is None and index.url_password is None:
+            return Lookup()
+        return Lookup(Credentials(index.url_username or "", index.url_password or ""))
 
 
+#: The environment pairs :class:`EnvSource` reads, in order: (user, secret).
 ENV_PAIRS: tuple[tuple[str, str], ...] = (
     ("CHAINGUARD_PYTHON_IDENTITY_ID", "CHAINGUARD_PYTHON_TOKEN"),
     ("CGLIB_USERNAME", "CGLIB_PASSWORD"),
 )
 
 
-def from_env(
-    index: Index, env: Mapping[str, str], warnings: list[str], notes: list[str]
-) -> Credentials | None:
+@dataclass(frozen=True, slots=True)
+class EnvSource:
     """``CHAINGUARD_PYTHON_IDENTITY_ID`` + ``CHAINGUARD_PYTHON_TOKEN``, else
-    ``CGLIB_USERNAME`` + ``CGLIB_PASSWORD``.  A half-set pair is warned about."""
-    for user_key, secret_key in ENV_PAIRS:
-        user, secret = env.get(user_key), env.get(secret_key)
-        if user and secret:
-            return Credentials(user, secret)
-        if user or secret:
-            missing = secret_key if user else user_key
-            present = user_key if user else secret_key
-            warnings.append(f"{present} is set but {missing} is not; ignoring both")
-    return None
+    ``CGLIB_USERNAME`` + ``CGLIB_PASSWORD``.  A half-set pair is warned about
+    and ignored."""
+
+    name: ClassVar[str] = "env"
+
+    def lookup(self, index: Index, env: Mapping[str, str]) -> Lookup:
+        warnings: list[str] = []
+        for user_key, secret_key in ENV_PAIRS:
+            user, secret = env.get(user_key), env.get(secret_key)
+            if user and secret:
+                return Lookup(Credentials(user, secret), tuple(warnings))
+            if user or secret:
+                missing = secret_key if user else user_key
+                present = user_key if user else secret_key
+                warnings.append(f"{present} is set but {missing} is not; ignoring both")
+        return Lookup(warnings=tuple(warnings))
 
 
-def from_keyring(
-    index: Index, env: Mapping[str, str], warnings: list[str], notes: list[str]
-) -> Credentials | None:
-    """The system keyring (:mod:`cglib.keyring_source`, loaded only when the
-    chain gets this far: keyring is slow to import)."""
-    from cglib import keyring_source
+def default_sources() -> tuple[CredentialSource, ...]:
+    """The chain of SPEC.md, in order: URL, environment, keyring, netrc.
 
-    return keyring_source.from_keyring(index, env, warnings, notes)
+    The last two live in :mod:`cglib.keyring_source` and
+    :mod:`cglib.netrc_source`, loaded only when a chain is built.
+    """
+    from cglib.keyring_source import KeyringSource
+    from cglib.netrc_source import NetrcSource
 
-
-def from_netrc(
-    index: Index, env: Mapping[str, str], warnings: list[str], notes: list[str]
-) -> Credentials | None:
-    """``~/.netrc`` or ``$NETRC`` (:mod:`cglib.netrc_source`, loaded when needed)."""
-    from cglib import netrc_source
-
-    return netrc_source.from_netrc(index, env, warnings, notes)
+    return (UrlSource(), EnvSource(), KeyringSource(), NetrcSource())
 
 
-def default_sources() -> Sequence[SourceFunc]:
-    """The chain of SPEC.md, in order: URL, environment, keyring, netrc."""
-    return [from_url, from_env, from_keyring, from_netrc]
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The outcome of :func:`resolve_credentials`."""
 
-
-_SOURCE_NAMES: dict[str, Source] = {
-    "from_url": "url",
-    "from_env": "env",
-    "from_keyring": "keyring",
-    "from_netrc": "netrc",
-}
+    credentials: Credentials | None
+    #: The ``name`` of the source that gave the credentials, or ``"none"``.
+    source: str
+    #: One-line warnings about sources that could not be read (never secrets).
+    warnings: tuple[str, ...] = ()
+    #: One-line notes for ``-v``: which sources were tried and why skipped.
+    notes: tuple[str, ...] = ()
+    #: With ``ask_all``: ``(source name, credentials)`` of every source after
+    #: the winner that holds credentials too (they lose, but may disagree).
+    also_found: tuple[tuple[str, Credentials], ...] = ()
 
 
 def resolve_credentials(
     index: Index,
     env: Mapping[str, str] | None = None,
-    sources: Sequence[SourceFunc] | None = None,
+    sources: Sequence[CredentialSource] | None = None,
+    *,
+    ask_all: bool = False,
 ) -> Resolved:
     """Credentials for ``index`` and the name of the source that gave them.
 
-    Sources are tried in SPEC.md's order (URL, environment, keyring, netrc);
-    the first that answers wins.  With none, the result is anonymous
-    (``source == "none"``).
+    Sources (default: :func:`default_sources`) are asked in order; the first
+    that answers wins and no later one is asked, unless ``ask_all``: then
+    every source is asked, their warnings and notes are kept, and what the
+    losers hold is in :attr:`Resolved.also_found`.  With no answer the result
+    is anonymous (``source == "none"``).
     """
     environ = os.environ if env is None else env
     warnings: list[str] = []
     notes: list[str] = []
+    winner: tuple[str, Credentials] | None = None
+    also: list[tuple[str, Credentials]] = []
     for source in default_sources() if sources is None else sources:
-        creds = source(index, environ, warnings, notes)
-        if creds is not None:
-            name = _SOURCE_NAMES.get(getattr(source, "__name__", ""), "none")
-            return Resolved(creds, name, tuple(warnings), tuple(notes))
-    return Resolved(None, "none", tuple(warnings), tuple(notes))
+        name, found = source.name, source.lookup(index, environ)
+        warnings.extend(found.warnings)
+        notes.extend(found.notes)
+        if found.credentials is None:
+            continue
+        if winner is None:
+            winner = (name, found.credentials)
+            if not ask_all:
+                break
+        else:
+            also.append((name, found.credentials))
+    if winner is None:
+        return Resolved(None, "none", tuple(warnings), tuple(notes))
+    return Resolved(winner[1], winner[0], tuple(warnings), tuple(notes), tuple(also))

@@ -19,13 +19,13 @@ import binascii
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from cglib.__about__ import __version__
-from cglib._frozen import Frozen, init
-from cglib.auth import Credentials
 from cglib.config import Index, Settings
+from cglib.credentials import Credentials
 from cglib.errors import (
     AuthError,
     CglibError,
@@ -69,17 +69,14 @@ POLICY_REASONS = {
 Log = Callable[[str], None]
 
 
-class Fetched(Frozen):
+@dataclass(frozen=True, slots=True)
+class Fetched:
     """A complete response: final URL (after redirects), status, headers, body."""
 
-    __slots__ = ("url", "status", "headers", "content")
     url: str
     status: int
     headers: Mapping[str, str]
-    content: bytes
-
-    def __init__(self, url: str, status: int, headers: Mapping[str, str], content: bytes) -> None:
-        init(self, url=url, status=status, headers=headers, content=content)
+    content: bytes = field(repr=False)
 
     @property
     def content_type(self) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
-from cglib._frozen import Frozen, init
 from cglib.errors import UsageError
 from cglib.urls import redact, split_credentials
 
@@ -37,21 +37,19 @@ INDEX_NAMES: Mapping[str, str] = {
 CHAINGUARD_HOST = "libraries.cgr.dev"
 
 
-class Index(Frozen):
+@dataclass(frozen=True, slots=True, repr=False)
+class Index:
     """An index to talk to: its URL without credentials, plus any credentials
-    that were written into the URL the user gave."""
+    that were written into the URL the user gave.
 
-    __slots__ = ("url", "url_username", "url_password")
+    ``repr`` shows neither the password nor the user name (``***``).
+    """
+
     url: str
-    url_username: str | None
-    url_password: str | None
+    url_username: str | None = None
+    url_password: str | None = field(default=None, repr=False)
 
-    def __init__(
-        self, url: str, url_username: str | None = None, url_password: str | None = None
-    ) -> None:
-        init(self, url=url, url_username=url_username, url_password=url_password)
-
-    def __repr__(self) -> str:  # never show the password
+    def __repr__(self) -> str:
         user = "***" if self.url_username else None
         return f"Index(url={self.url!r}, url_username={user!r})"
 
@@ -169,7 +167,8 @@ def _env_positive_int(environ: Mapping[str, str], key: str, default: int) -> int
     return number
 
 
-class Settings(Frozen):
+@dataclass(frozen=True, slots=True)
+class Settings:
     """Network behaviour: time-outs and retries.
 
     ``timeout`` bounds connecting and each read; ``retries`` is how many times
@@ -179,43 +178,13 @@ class Settings(Frozen):
     an index page.
     """
 
-    __slots__ = (
-        "timeout",
-        "connect_timeout",
-        "retries",
-        "backoff",
-        "max_retry_wait",
-        "total_timeout",
-        "max_page_bytes",
-    )
-    timeout: float
-    connect_timeout: float
-    retries: int
-    backoff: float
-    max_retry_wait: float
-    total_timeout: float
-    max_page_bytes: int
-
-    def __init__(
-        self,
-        timeout: float = 30.0,
-        connect_timeout: float = 10.0,
-        retries: int = 3,
-        backoff: float = 0.5,
-        max_retry_wait: float = 30.0,
-        total_timeout: float = 300.0,
-        max_page_bytes: int = 256 * 1024 * 1024,
-    ) -> None:
-        init(
-            self,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            retries=retries,
-            backoff=backoff,
-            max_retry_wait=max_retry_wait,
-            total_timeout=total_timeout,
-            max_page_bytes=max_page_bytes,
-        )
+    timeout: float = 30.0
+    connect_timeout: float = 10.0
+    retries: int = 3
+    backoff: float = 0.5
+    max_retry_wait: float = 30.0
+    total_timeout: float = 300.0
+    max_page_bytes: int = 256 * 1024 * 1024
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -34,11 +34,11 @@ import contextlib
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
-from cglib.auth import Credentials
 from cglib.config import Index
+from cglib.credentials import Credentials, Lookup
 from cglib.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -47,12 +47,12 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_TIMEOUT",
     "USER_SERVICE",
+    "KeyringSource",
     "KeyringTimeout",
     "Removed",
     "Stored",
     "backend_name",
     "delete_credentials",
-    "from_keyring",
     "keyring_timeout",
     "service_for",
     "store_credentials",
@@ -204,33 +204,35 @@ def _lookup(index: Index, service: str) -> tuple[str, Credentials | None, str]:
     return name, None, f"nothing stored for {service} or {index.url}"
 
 
-def from_keyring(
-    index: Index, env: Mapping[str, str], warnings: list[str], notes: list[str]
-) -> Credentials | None:
-    """Credentials for ``index`` from the keyring (a source of
-    :func:`cglib.auth.resolve_credentials`).  Never raises, never prompts,
-    returns within ``CGLIB_KEYRING_TIMEOUT`` seconds."""
-    timeout = keyring_timeout(env)
-    if timeout == 0:
-        notes.append("keyring: skipped (CGLIB_KEYRING_TIMEOUT=0)")
-        return None
-    service = service_for(index)
-    try:
-        name, credentials, how = _bounded(lambda: _lookup(index, service), timeout)
-    except KeyringTimeout:
-        notes.append(
-            f"keyring: skipped, the backend gave no answer within {timeout:g}s "
-            "(locked, or waiting for a prompt?); set CGLIB_KEYRING_TIMEOUT to wait longer"
-        )
-        return None
-    except Exception as exc:
-        notes.append(f"keyring: skipped, the backend failed ({_describe(exc)})")
-        return None
-    if credentials is None:
-        notes.append(f"keyring: {how} ({name})")
-        return None
-    notes.append(f"keyring: found credentials under {how} ({name})")
-    return credentials
+@dataclass(frozen=True, slots=True)
+class KeyringSource:
+    """The system keyring as a credential source (see the module doc).
+
+    Its lookup never raises, never prompts, and returns within
+    ``CGLIB_KEYRING_TIMEOUT`` seconds; it has only notes, no warnings.
+    """
+
+    name: ClassVar[str] = "keyring"
+
+    def lookup(self, index: Index, env: Mapping[str, str]) -> Lookup:
+        timeout = keyring_timeout(env)
+        if timeout == 0:
+            return Lookup(notes=("keyring: skipped (CGLIB_KEYRING_TIMEOUT=0)",))
+        service = service_for(index)
+        try:
+            name, credentials, how = _bounded(lambda: _lookup(index, service), timeout)
+        except KeyringTimeout:
+            return Lookup(
+                notes=(
+                    f"keyring: skipped, the backend gave no answer within {timeout:g}s "
+                    "(locked, or waiting for a prompt?); set CGLIB_KEYRING_TIMEOUT to wait longer",
+                )
+            )
+        except Exception as exc:
+            return Lookup(notes=(f"keyring: skipped, the backend failed ({_describe(exc)})",))
+        if credentials is None:
+            return Lookup(notes=(f"keyring: {how} ({name})",))
+        return Lookup(credentials, notes=(f"keyring: found credentials under {how} ({name})",))
 
 
 # -- login / logout ----------------------------------------------------------------

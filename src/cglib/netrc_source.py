@@ -28,16 +28,17 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit
 
-from cglib.auth import Credentials
 from cglib.config import Index
+from cglib.credentials import Credentials, Lookup
 
 __all__ = [
     "NetrcEntry",
+    "NetrcSource",
     "NetrcSyntaxError",
     "find_entry",
-    "from_netrc",
     "netrc_path",
     "parse_netrc",
 ]
@@ -254,11 +255,28 @@ def find_entry(
     return default, None
 
 
-def from_netrc(
+@dataclass(frozen=True, slots=True)
+class NetrcSource:
+    """The netrc file (``$NETRC``, else ``~/.netrc``) as a credential source.
+
+    Its lookup never raises: every problem with the file is a warning naming
+    it (see the module doc), and what it looked at is a note.
+    """
+
+    name: ClassVar[str] = "netrc"
+
+    def lookup(self, index: Index, env: Mapping[str, str]) -> Lookup:
+        warnings: list[str] = []
+        notes: list[str] = []
+        found = _lookup(index, env, warnings, notes)
+        return Lookup(found, tuple(warnings), tuple(notes))
+
+
+def _lookup(
     index: Index, env: Mapping[str, str], warnings: list[str], notes: list[str]
 ) -> Credentials | None:
-    """Credentials for ``index`` from the netrc file (a source of
-    :func:`cglib.auth.resolve_credentials`)."""
+    """Credentials for ``index`` from the netrc file; the lists are the
+    source's own, filled as it goes."""
     path, named = netrc_path(env)
     shown = str(path)
     try:

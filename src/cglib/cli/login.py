@@ -15,8 +15,9 @@ from cglib.cli.common import (
 from cglib.errors import AuthError, CglibError, ConfigError, UsageError
 
 if TYPE_CHECKING:
-    from cglib.auth import Credentials, SourceFunc
+    from cglib.auth import Resolved
     from cglib.client import IndexClient
+    from cglib.credentials import Credentials
 
 __all__ = ["register"]
 
@@ -115,7 +116,7 @@ def login(
     out.add_secret(password)
     username = username.strip()
 
-    from cglib.auth import Credentials
+    from cglib.credentials import Credentials
 
     credentials = Credentials(username, password)
     _check_login(session, credentials)
@@ -201,18 +202,25 @@ def _probe(client: IndexClient) -> None:
         pass
 
 
-def _warn_shadowing(session: Session, what: str) -> None:
-    """Say so when a source earlier in the chain will win over ``what``."""
-    from cglib.auth import from_env, from_url
+#: How login names the sources that come before the keyring in the chain.
+_SHADOWING = {
+    "url": "credentials in --index-url",
+    "env": "credentials in the environment (CHAINGUARD_PYTHON_* or CGLIB_USERNAME/CGLIB_PASSWORD)",
+}
 
-    env = dict(os.environ)
-    if from_url(session.index, env, [], []) is not None:
-        session.output.warn(f"credentials in --index-url take precedence over {what}")
-    elif from_env(session.index, env, [], []) is not None:
-        session.output.warn(
-            f"credentials in the environment (CHAINGUARD_PYTHON_* or CGLIB_USERNAME/"
-            f"CGLIB_PASSWORD) take precedence over {what}"
-        )
+
+def _warn_shadowing(session: Session, what: str) -> None:
+    """Say so when a source before the keyring in the chain will win over ``what``
+    (the keyring itself is not asked again)."""
+    from itertools import takewhile
+
+    from cglib.auth import default_sources, resolve_credentials
+
+    ahead = list(takewhile(lambda source: source.name != "keyring", default_sources()))
+    found = resolve_credentials(session.index, os.environ, ahead)
+    if found.credentials is not None:
+        shown = _SHADOWING.get(found.source, f"credentials from {found.source}")
+        session.output.warn(f"{shown} take precedence over {what}")
 
 
 # -- logout --------------------------------------------------------------------------
@@ -254,11 +262,6 @@ def logout(
 # -- auth status -----------------------------------------------------------------------
 
 
-def _source_name(source: SourceFunc) -> str:
-    name = getattr(source, "__name__", "")
-    return name.removeprefix("from_") or "unknown"
-
-
 @with_session
 def status(
     session: Session,
@@ -269,8 +272,8 @@ def status(
 ) -> None:
     out = session.output
     target = session.index
-    resolved = session.credentials()
-    _check_agreement(session, resolved.source, resolved.credentials)
+    resolved = session.credentials(ask_all=True)
+    _check_agreement(session, resolved)
 
     accepted: bool | None = None
     failure: CglibError | None = None
@@ -308,43 +311,22 @@ def status(
         raise failure
 
 
-def _check_agreement(session: Session, winner: str, chosen: Credentials | None) -> None:
-    """Ask the sources after the winner too, and warn when they disagree."""
-    from cglib.auth import default_sources
-
-    env = dict(os.environ)
-    if session.no_input:
-        env["CGLIB_NO_INPUT"] = "1"
+def _check_agreement(session: Session, resolved: Resolved) -> None:
+    """Warn when the sources after the winner hold other credentials."""
     out = session.output
-    answers: list[tuple[str, Credentials]] = []
-    if chosen is not None:
-        answers.append((winner, chosen))
-    sources = list(default_sources())
-    names = [_source_name(s) for s in sources]
-    start = names.index(winner) + 1 if winner in names else len(sources)
-    for source, name in zip(sources[start:], names[start:], strict=False):
-        warnings: list[str] = []
-        notes: list[str] = []
-        found = source(session.index, env, warnings, notes)
-        for warning in warnings:
-            out.warn(warning)
-        for note in notes:
-            out.note(note)
-        if found is not None:
-            out.add_secret(found.password)
-            out.note(f"also found: {name} (user {found.username or '-'})")
-            answers.append((name, found))
-    if len(answers) < 2:
+    for name, found in resolved.also_found:
+        out.note(f"also found: {name} (user {found.username or '-'})")
+    if resolved.credentials is None:
         return
-    first_name, first = answers[0]
-    for name, other in answers[1:]:
+    winner, first = resolved.source, resolved.credentials
+    for name, other in resolved.also_found:
         if other.username != first.username:
             out.warn(
-                f"{first_name} gives user {first.username or '-'} but {name} gives user "
-                f"{other.username or '-'}; {first_name} wins"
+                f"{winner} gives user {first.username or '-'} but {name} gives user "
+                f"{other.username or '-'}; {winner} wins"
             )
         elif other.password != first.password:
             out.warn(
-                f"{first_name} and {name} hold different passwords for user "
-                f"{first.username or '-'}; {first_name} wins (is one of them stale?)"
+                f"{winner} and {name} hold different passwords for user "
+                f"{first.username or '-'}; {winner} wins (is one of them stale?)"
             )

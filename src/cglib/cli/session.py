@@ -52,6 +52,7 @@ class Session:
         self._index: Index | None = None
         self._settings: Settings | None = None
         self._resolved: Resolved | None = None
+        self._asked_all = False
 
     @property
     def index(self) -> Index:
@@ -71,17 +72,21 @@ class Session:
             self._settings = Settings.from_env()
         return self._settings
 
-    def credentials(self) -> Resolved:
-        """Resolve the credentials once; warnings and notes go to stderr."""
-        if self._resolved is None:
+    def credentials(self, *, ask_all: bool = False) -> Resolved:
+        """Resolve the credentials once; warnings and notes go to stderr.
+
+        ``ask_all`` asks the sources after the winner too
+        (:func:`cglib.auth.resolve_credentials`); a resolution made without
+        it is made again when it is asked for.
+        """
+        if self._resolved is None or (ask_all and not self._asked_all):
             from cglib.auth import resolve_credentials
 
-            env = dict(os.environ)
-            if self.no_input:
-                env["CGLIB_NO_INPUT"] = "1"
-            resolved = resolve_credentials(self.index, env)
+            resolved = resolve_credentials(self.index, os.environ, ask_all=ask_all)
             if resolved.credentials is not None:
                 self.output.add_secret(resolved.credentials.password)
+            for _, other in resolved.also_found:
+                self.output.add_secret(other.password)
             for warning in resolved.warnings:
                 self.output.warn(warning)
             for note in resolved.notes:
@@ -90,6 +95,7 @@ class Session:
             shown = f" (user {user})" if user else ""
             self.output.note(f"credentials: {resolved.source}{shown}")
             self._resolved = resolved
+            self._asked_all = ask_all
         return self._resolved
 
     def client(self) -> IndexClient:
