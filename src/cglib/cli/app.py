@@ -23,7 +23,7 @@ Exit codes: 0 ok, 2 usage, 3 configuration, 4 authentication, 5 not found,
 """
 
 # Each module has `register(app)`; the order is the order in --help.
-COMMAND_MODULES = ("search", "versions", "download", "login")
+COMMAND_MODULES = ("search", "versions", "download", "check", "login")
 
 
 def _version(value: bool) -> None:
