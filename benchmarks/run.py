@@ -74,6 +74,9 @@ CASES = [
         "200 MB download and 60 small files vs curl + sha256sum and pip download",
         ["--quick", "--runs", "3"],
     ),
+    Case(
+        "check", "bench_check.py", "cglib check of a 300-entry lock, 20 ms latency", ["--runs", "3"]
+    ),
 ]
 
 

@@ -23,7 +23,16 @@ Exit codes: 0 ok, 2 usage, 3 configuration, 4 authentication, 5 not found,
 """
 
 # Each module has `register(app)`; the order is the order in --help.
-COMMAND_MODULES = ("search", "versions", "show", "download", "login", "configure", "cache")
+COMMAND_MODULES = (
+    "search",
+    "versions",
+    "show",
+    "download",
+    "check",
+    "login",
+    "configure",
+    "cache",
+)
 
 
 def _version(value: bool) -> None:
