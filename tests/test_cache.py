@@ -257,7 +257,8 @@ def test_default_freshness_is_ten_minutes(cache_dir: Path) -> None:
         result = search_index(client, "six", cache_dir=cache_dir)
     listing = _listing(cache_dir)
     assert before <= listing.fetched_at <= time.time()
-    assert listing.fresh_until - listing.fetched_at == cache.DEFAULT_MAX_AGE == 600
+    assert cache.DEFAULT_MAX_AGE == 600
+    assert listing.fresh_until - listing.fetched_at == pytest.approx(600, abs=1e-3)
     assert result.fresh_until == listing.fresh_until
 
 
@@ -285,7 +286,7 @@ def test_freshness_from_cache_control(
     with fake.client() as client:
         search_index(client, "six", cache_dir=cache_dir)
     listing = _listing(cache_dir)
-    assert listing.fresh_until - listing.fetched_at == lifetime
+    assert listing.fresh_until - listing.fetched_at == pytest.approx(lifetime, abs=1e-3)
 
 
 @pytest.mark.parametrize("form", ["html", "json"])
@@ -304,7 +305,7 @@ def test_stale_cache_asks_once_and_a_304_renews_it(cache_dir: Path, form: str) -
         assert [m.name for m in result.matches][:2] == ["requests", "requests-oauthlib"]
         renewed = _listing(cache_dir)
         assert renewed.fetched_at >= first.fetched_at
-        assert renewed.fresh_until - renewed.fetched_at == 300
+        assert renewed.fresh_until - renewed.fetched_at == pytest.approx(300, abs=1e-3)
         assert renewed.etag == '"v1"'
         assert sorted(renewed.names) == sorted(first.names)
         # Fresh again: no request at all.
@@ -445,7 +446,9 @@ def test_client_is_made_only_when_a_request_is_needed(cache_dir: Path) -> None:
     made: list[TrackedClient] = []
 
     def connect() -> IndexClient:
-        made.append(TrackedClient(resolve_index(INDEX), transport=httpx.MockTransport(fake.handler)))
+        made.append(
+            TrackedClient(resolve_index(INDEX), transport=httpx.MockTransport(fake.handler))
+        )
         return made[-1]
 
     first = search_index(Index(INDEX), "six", cache_dir=cache_dir, connect=connect)
@@ -574,7 +577,7 @@ def test_name_index_survives_odd_names() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    ["evil\nname", "evil\r\nname", "-dash", "dot.", "a..b\n", "é-pkg", "a b", "x\x00y", "\n"],
+    ["evil\nname", "evil\r\nname", "-dash", "dot.", "a..b\nc", "é-pkg", "a b", "x\x00y", "\n"],
 )
 def test_a_name_that_is_not_a_project_name_is_left_out(bad: str) -> None:
     index = NameIndex.build(["six", bad, "requests"])
@@ -593,7 +596,6 @@ def test_names_with_newlines_are_not_split_in_the_cache(cache_dir: Path, form: s
     assert sorted(_listing(cache_dir).names) == ["ok", "six"]
     bad = len(listed) - 2
     assert result.warnings == (
-        f"{bad} names in the project list of {INDEX} are not valid project names; "
-        "they were left out",
+        f"left out {bad} invalid project names from the project list of {INDEX}",
     )
     assert result.total == 2

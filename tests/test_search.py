@@ -205,7 +205,7 @@ def test_cli_refresh_asks_at_once(cli, httpx_mock: HTTPXMock) -> None:  # type: 
     assert cli("search", "six", "--index-url", INDEX).exit_code == 0
     result = cli("search", "six", "--index-url", INDEX, "--refresh")
     assert result.exit_code == 0, result.stderr
-    first, second = httpx_mock.get_requests()
+    _first, second = httpx_mock.get_requests()
     assert "if-none-match" not in second.headers
 
 
