@@ -20,8 +20,9 @@ parsed.  What loading checks is the structure a search relies on (the
 length, every length group's record ends, the spellings section), so a
 truncated, padded or shifted file is recognised (:class:`CorruptCacheError`)
 rather than searched; that costs a couple of milliseconds on 600,000 names,
-where a checksum of the whole body would cost more than the search itself.
-The header still records a CRC-32 of the body, for tools that want it.
+where a checksum of the whole body would cost more than the search itself
+(and a file is never written in place, so there is nothing for one to catch
+that the structure checks miss).
 
 Writes go to a temporary file in the same directory, then ``os.replace``:
 readers see the old file or the new one, never half of one, however many
@@ -316,7 +317,6 @@ def save(listing: CachedListing) -> None:
         "api_version": listing.api_version,
         "count": index.count,
         "size": len(index.data),
-        "crc32": zlib.crc32(index.data),
         "buckets": {str(k): list(v) for k, v in index.buckets.items()},
         "display": list(index.display),
     }

@@ -18,6 +18,7 @@ with ``If-None-Match`` / ``If-Modified-Since`` once it is not, searched.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -430,9 +431,10 @@ def _ask(
     source: Source
     if fetched.status == 304 and cached is not None:
         # Still the listing we have: renew its freshness (and any validator
-        # the 304 updates).  The names are copied out of the file first, which
-        # is about to be replaced (Windows cannot replace a mapped file).
-        names = cached.names.in_memory()
+        # the 304 updates).  Its names stay mapped from the file about to be
+        # replaced, which POSIX allows; Windows does not, so there they are
+        # copied out first.
+        names = cached.names.in_memory() if os.name == "nt" else cached.names
         etag = fetched.headers.get("etag") or cached.etag
         last_modified = fetched.headers.get("last-modified") or cached.last_modified
         api_version, source = cached.api_version, "revalidated"
@@ -450,7 +452,7 @@ def _ask(
         etag = fetched.headers.get("etag")
         last_modified = fetched.headers.get("last-modified")
         api_version, source = parsed.api_version, "fetched"
-    if cached is not None:
+    if cached is not None and names is not cached.names:
         cached.names.close()
     listing = cache.CachedListing(
         url, names, etag, last_modified, now, now + lifetime, api_version, path
