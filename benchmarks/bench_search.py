@@ -4,17 +4,22 @@ Generates a root listing of realistic names (words joined by -, _ or ., some
 capitalised, some numbered), serves it as PEP 503 HTML and PEP 691 JSON from a
 local http.server on 127.0.0.1 that honours If-None-Match (answering 304) and
 requires HTTP Basic credentials (given to cglib through CGLIB_USERNAME /
-CGLIB_PASSWORD, as in CI), then measures, alternating the commands and taking
-medians:
+CGLIB_PASSWORD, as in CI), then measures in one run, alternating the
+commands and taking medians:
 
-- warm: `cglib search QUERY` with a valid cache (the server answers 304)
-  against `cglib --version`             goal: at most 2 x
-- one query in-process on the cached names, several kinds of query
-                                          goal: at most 50 ms each
+- fresh: `cglib search QUERY` with a fresh cache (no request at all; checked
+  on the server's side)                   goal: at most 0.8 x `pip --version`
+- stale: the same with CGLIB_CACHE_MAX_AGE=0 (one conditional request,
+  answered 304, and the cache file renewed)
+                                          goal: at most 1.5 x `pip --version`
 - cold: `cglib search QUERY --refresh` (fetch + parse + write the cache)
                                           goal: at most 1.5 s
+- one query in-process on the cached names, several kinds of query
+                                          goal: at most 50 ms each
 
-    python benchmarks/bench_search.py [--names N] [--runs N]
+With --json it prints one JSON document for run.py (see common.emit).
+
+    python benchmarks/bench_search.py [--names N] [--runs N] [--quick] [--json]
 """
 
 from __future__ import annotations
@@ -24,18 +29,23 @@ import base64
 import hashlib
 import json
 import random
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
+from collections import Counter
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 import common
+
+GOAL_FRESH = 0.8  # warm search, fresh cache / pip --version
+GOAL_STALE = 1.5  # warm search, stale cache answered 304 / pip --version
+GOAL_COLD = 1.5  # seconds
+GOAL_QUERY = 50  # milliseconds
 
 WORDS = [
     "py",
@@ -221,77 +231,69 @@ def root_json(names: list[str]) -> bytes:
     ).encode()
 
 
-def serve(pages: dict[str, tuple[bytes, str]]) -> tuple[ThreadingHTTPServer, dict[str, int]]:
-    """Serve ``pages`` (path -> body, content type) with ETags and Basic auth."""
+def serve(pages: dict[str, tuple[bytes, str]]) -> tuple[ThreadingHTTPServer, Counter[str]]:
+    """Serve ``pages`` (path -> body, content type) with ETags and Basic auth;
+    count the answers by status (``"200"``, ``"304"``, ``"401"``, ``"404"``)."""
     expected = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     etags = {
         path: '"' + hashlib.sha256(body).hexdigest()[:16] + '"' for path, (body, _) in pages.items()
     }
-    counts = {"200": 0, "304": 0, "401": 0}
+    counts: Counter[str] = Counter()
+    lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:
-            if self.headers.get("Authorization") != expected:
-                counts["401"] += 1
-                self.send_response(401)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            if self.path not in pages:
-                self.send_error(404)
-                return
-            body, ctype = pages[self.path]
-            etag = etags[self.path]
-            if self.headers.get("If-None-Match") == etag:
-                counts["304"] += 1
-                self.send_response(304)
-                self.send_header("ETag", etag)
-                self.end_headers()
-                return
-            counts["200"] += 1
-            self.send_response(200)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("ETag", etag)
+        def answer(self, status: int, body: bytes = b"", **headers: str) -> None:
+            with lock:
+                counts[str(status)] += 1
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name.replace("_", "-"), value)
+            if status != 304:
+                self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            if self.headers.get("Authorization") != expected:
+                self.answer(401)
+            elif self.path not in pages:
+                self.answer(404)
+            elif self.headers.get("If-None-Match") == etags[self.path]:
+                self.answer(304, ETag=etags[self.path])
+            else:
+                body, ctype = pages[self.path]
+                self.answer(200, body, Content_Type=ctype, ETag=etags[self.path])
 
         def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, counts
 
 
-def cglib_command() -> list[str]:
-    found = shutil.which("cglib", path=str(Path(sys.executable).parent))
-    return [found] if found else [sys.executable, "-m", "cglib"]
+def check_requests(command: common.Command, counts: Counter[str], expected: Counter[str]) -> None:
+    """Run ``command`` once and check what the server answered it."""
+    before = counts.copy()
+    common.output_of(command)
+    seen = counts - before
+    if seen != expected:
+        raise SystemExit(
+            f"{' '.join(map(str, command.argv[1:]))}: the server answered {dict(seen)}, "
+            f"expected {dict(expected)}"
+        )
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip()}")
-    return elapsed
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--names", type=int, default=600_000)
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
-
+def measure(names_count: int, runs: int) -> tuple[list[common.Row], str]:
     from cglib import cache
     from cglib.search import search
 
-    names = generate_names(args.names)
+    names = generate_names(names_count)
     html, js = root_html(names), root_json(names)
-    print(
+    about = (
         f"{len(names):,} names; HTML root {len(html) / 1e6:.1f} MB, "
         f"JSON root {len(js) / 1e6:.1f} MB"
     )
@@ -302,57 +304,123 @@ def main() -> None:
         }
     )
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    cglib = cglib_command()
-    with tempfile.TemporaryDirectory() as tmp:
+    cglib, pip = common.cglib_exe(), common.pip_exe()
+    rows: list[common.Row] = []
+    with common.temp_dir() as tmp:
+        home = Path(tmp) / "home"
         # Isolated as every benchmark is (own HOME, no keyring, .pyc files
         # written as an installed package has them); credentials from the
         # environment, as in CI.
-        env = common.cglib_env(Path(tmp) / "home", USER, PASSWORD, extra={"CGLIB_CACHE_DIR": tmp})
-        results: list[tuple[str, float, float, str]] = []
-        for form in ("html", "json"):
-            url = f"{base}/{form}/simple/"
-            search_cmd = [*cglib, "search", "requests", "--index-url", url]
-            # Cold: fetch + parse + write the cache (the file is removed each time).
-            cold = []
-            for _ in range(max(3, args.runs // 2)):
-                shutil.rmtree(Path(tmp) / "names", ignore_errors=True)
-                cold.append(timed(search_cmd, env))
-            cold_s = statistics.median(cold)
-            results.append((f"cold search, {form} root", cold_s, 1.5, "s"))
-            # Warm: the cache is valid and the server answers 304.
-            warm, version = [], []
-            for _ in range(args.runs):
-                version.append(timed([*cglib, "--version"], env))
-                warm.append(timed(search_cmd, env))
-            ratio = statistics.median(warm) / statistics.median(version)
-            print(
-                f"[{form}] warm search {statistics.median(warm) * 1000:.0f} ms, "
-                f"cglib --version {statistics.median(version) * 1000:.0f} ms"
+        env = common.cglib_env(home, USER, PASSWORD, extra={"CGLIB_CACHE_DIR": tmp})
+        stale_env = {**env, "CGLIB_CACHE_MAX_AGE": "0"}
+        json_url, html_url = f"{base}/json/simple/", f"{base}/html/simple/"
+
+        def search_cmd(url: str, *extra: str, environ: dict[str, str] = env) -> common.Command:
+            return common.Command(
+                [cglib, "search", "requests", "--index-url", url, *extra], environ
             )
-            results.append((f"warm search / --version, {form} root", ratio, 2.0, "x"))
+
+        commands = {
+            "pip --version": common.Command([pip, "--version"], common.pip_env(home)),
+            "fresh": search_cmd(json_url),
+            "stale": search_cmd(json_url, environ=stale_env),
+            "cold json": search_cmd(json_url, "--refresh"),
+            "cold html": search_cmd(html_url, "--refresh"),
+        }
+        # What each kind of search asks the server (also fills both caches).
+        check_requests(commands["cold json"], counts, Counter({"200": 1}))
+        check_requests(commands["cold html"], counts, Counter({"200": 1}))
+        check_requests(commands["fresh"], counts, Counter())
+        check_requests(commands["stale"], counts, Counter({"304": 1}))
+        check_requests(commands["fresh"], counts, Counter())  # the 304 renewed it
+        before = counts.copy()
+        timed = common.compare(commands, runs=runs)
+        rounds = runs + 1  # with the warm-up round
+        # The fresh searches asked nothing: all the server saw were the stale
+        # ones (304) and the cold ones (200).
+        expected = Counter({"304": rounds, "200": 2 * rounds})
+        if counts - before != expected:
+            raise SystemExit(f"the server answered {dict(counts - before)}, not {dict(expected)}")
+        costs = common.import_costs(
+            ["-m", "cglib", "search", "requests", "--index-url", json_url], env
+        )
+
+        pip_s = timed["pip --version"].median
+        imports = ", ".join(f"{name} {ms:.0f} ms" for name, ms in list(costs.items())[:5])
+        fresh, stale = timed["fresh"], timed["stale"]
+        rows.append(
+            common.Row(
+                "search, fresh cache (no request) / pip --version",
+                fresh.median / pip_s,
+                GOAL_FRESH,
+                detail=f"{fresh.median * 1000:.0f} ms vs {pip_s * 1000:.0f} ms; imports: {imports}",
+                limit="interpreter start and typer (click) import",
+            )
+        )
+        rows.append(
+            common.Row(
+                "search, stale cache (one 304) / pip --version",
+                stale.median / pip_s,
+                GOAL_STALE,
+                detail=f"{stale.median * 1000:.0f} ms; httpx import, the round trip, "
+                "rewriting the cache file",
+                limit="httpx import (with httpcore, h11, certifi)",
+            )
+        )
+        for form in ("html", "json"):
+            cold = timed[f"cold {form}"]
+            rows.append(
+                common.Row(
+                    f"search, cold ({form} root, --refresh)",
+                    cold.median,
+                    GOAL_COLD,
+                    unit="s",
+                    detail=f"{cold.median / pip_s:.1f} x pip --version; peak RSS "
+                    f"{cold.rss_mb:.0f} MB",
+                    limit="parsing the root page and building the name index",
+                )
+            )
 
         # In-process: load the cache once, then one query at a time.
-        path = cache.cache_path(f"{base}/json/simple/", Path(tmp) / "names")
+        path = cache.cache_path(json_url, Path(tmp) / "names")
         start = time.perf_counter()
         listing = cache.load(path)
-        load_s = time.perf_counter() - start
+        load_ms = (time.perf_counter() - start) * 1000
         assert listing is not None
-        print(f"cache file {path.stat().st_size / 1e6:.1f} MB, loaded in {load_s * 1000:.1f} ms")
         for kind, query in QUERIES.items():
             times = []
-            for _ in range(args.runs):
+            for _ in range(max(runs, 3)):
                 start = time.perf_counter()
                 found = search(listing.names, query, 20)
                 times.append(time.perf_counter() - start)
-            label = f"query {query!r} ({kind}, {len(found)} results)"
-            results.append((label, statistics.median(times) * 1000, 50, "ms"))
+            rows.append(
+                common.Row(
+                    f"query {query!r} ({kind}, {len(found)} results)",
+                    statistics.median(times) * 1000,
+                    GOAL_QUERY,
+                    unit="ms",
+                    detail=f"cache file {path.stat().st_size / 1e6:.1f} MB, "
+                    f"mapped in {load_ms:.1f} ms",
+                )
+            )
+        listing.names.close()
     server.shutdown()
-    print(f"server answers: {counts}")
-    print()
-    print(f"{'measure':58} {'value':>9} {'goal':>7}  ratio-to-goal")
-    for label, value, goal, unit in results:
-        flag = "ok" if value <= goal else "OVER"
-        print(f"{label:58} {value:8.2f}{unit} {goal:6g}{unit}  {value / goal:5.2f} {flag}")
+    server.server_close()
+    return rows, about
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--names", type=int, default=None, help="names in the root listing")
+    parser.add_argument("--runs", type=int, default=7, help="alternated rounds (median)")
+    parser.add_argument("--quick", action="store_true", help="100,000 names (a smoke test)")
+    parser.add_argument("--json", action="store_true", help="one JSON document (for run.py)")
+    args = parser.parse_args()
+    count = args.names or (100_000 if args.quick else 600_000)
+    rows, about = measure(count, args.runs)
+    common.emit(
+        rows, as_json=args.json, title=f"search: {about}; median of {args.runs} alternated runs"
+    )
 
 
 if __name__ == "__main__":

@@ -38,17 +38,6 @@ def isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monkey
     return home
 
 
-@pytest.fixture(autouse=True)
-def _no_socket_shortcut(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where pytest-httpx stands in for the network, every request must go
-    through httpx: the conditional GET that cglib.revalidate makes over a plain
-    socket would miss the mock (and try the real host)."""
-    if "httpx_mock" in request.fixturenames:
-        from cglib import revalidate
-
-        monkeypatch.setattr(revalidate, "ENABLED", False)
-
-
 @dataclass
 class Result:
     exit_code: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import time
 from pathlib import Path
 
 import httpx
@@ -13,8 +14,9 @@ import pytest
 from cglib import cache
 from cglib.client import IndexClient
 from cglib.config import Index, resolve_index
-from cglib.errors import NotFoundError
-from cglib.search import NameIndex, search_index
+from cglib.errors import NotFoundError, UsageError
+from cglib.names import NameIndex
+from cglib.search import search_index
 
 INDEX = "https://example.org/simple/"
 NAMES = ["six", "Zope.Interface", "requests", "requests-oauthlib", "Django", "django-requests"]
@@ -32,13 +34,16 @@ def json_root(names: list[str]) -> bytes:
 
 
 class FakeIndex:
-    """A root listing behind a MockTransport, with ETag / Last-Modified."""
+    """A root listing behind a MockTransport, with ETag / Last-Modified and,
+    when set, Cache-Control (on 200 and 304 alike)."""
 
     def __init__(self, names: list[str], form: str = "html", etag: str = '"v1"') -> None:
         self.names = names
         self.form = form
         self.etag = etag
         self.last_modified = "Tue, 24 Nov 2026 08:58:29 GMT"
+        self.cache_control: str | None = None
+        self.age: str | None = None
         self.requests: list[httpx.Request] = []
         self.status: int | None = None  # force a status
 
@@ -46,14 +51,19 @@ class FakeIndex:
         self.requests.append(request)
         if self.status is not None:
             return httpx.Response(self.status, text="nope")
+        caching = {}
+        if self.cache_control is not None:
+            caching["Cache-Control"] = self.cache_control
+        if self.age is not None:
+            caching["Age"] = self.age
         if request.headers.get("if-none-match") == self.etag:
-            return httpx.Response(304, headers={"ETag": self.etag})
+            return httpx.Response(304, headers={"ETag": self.etag, **caching})
         if self.form == "json":
             body, ctype = json_root(self.names), "application/vnd.pypi.simple.v1+json"
         else:
             body, ctype = html_root(self.names), "text/html; charset=utf-8"
         headers = {"Content-Type": ctype, "ETag": self.etag, "Last-Modified": self.last_modified}
-        return httpx.Response(200, content=body, headers=headers)
+        return httpx.Response(200, content=body, headers={**headers, **caching})
 
     def client(self, url: str = INDEX, **kwargs: object) -> IndexClient:
         return IndexClient(
@@ -171,7 +181,7 @@ def test_damaged_file_is_detected(cache_dir: Path, damage) -> None:  # type: ign
         cache.load(path)
 
 
-@pytest.mark.parametrize("old", ["cglib-names/0", "cglib-names/1"])
+@pytest.mark.parametrize("old", ["cglib-names/0", "cglib-names/1", "cglib-names/2"])
 def test_other_format_is_ignored(cache_dir: Path, old: str) -> None:
     path = cache.cache_path(INDEX, cache_dir)
     path.parent.mkdir(parents=True)
@@ -222,21 +232,119 @@ def test_first_search_fetches_and_caches(cache_dir: Path, form: str) -> None:
     assert cache.load(cache.cache_path(INDEX, cache_dir)) is not None
 
 
+def _listing(cache_dir: Path) -> cache.CachedListing:
+    loaded = cache.load(cache.cache_path(INDEX, cache_dir))
+    assert loaded is not None
+    return loaded
+
+
 @pytest.mark.parametrize("form", ["html", "json"])
-def test_second_search_revalidates_with_304(cache_dir: Path, form: str) -> None:
+def test_fresh_cache_makes_no_request(cache_dir: Path, form: str) -> None:
     fake = FakeIndex(NAMES, form)
     with fake.client() as client:
         search_index(client, "six", cache_dir=cache_dir)
         result = search_index(client, "requests", cache_dir=cache_dir)
-    assert result.source == "revalidated"
-    assert fake.requests[1].headers["if-none-match"] == '"v1"'
-    assert fake.requests[1].headers["if-modified-since"] == fake.last_modified
+    assert len(fake.requests) == 1
+    assert result.source == "cache"
     assert [m.name for m in result.matches] == ["requests", "requests-oauthlib", "django-requests"]
     assert [m.kind for m in result.matches] == ["exact", "prefix", "substring"]
 
 
+def test_default_freshness_is_ten_minutes(cache_dir: Path) -> None:
+    fake = FakeIndex(NAMES)
+    with fake.client() as client:
+        before = time.time()
+        result = search_index(client, "six", cache_dir=cache_dir)
+    listing = _listing(cache_dir)
+    assert before <= listing.fetched_at <= time.time()
+    assert cache.DEFAULT_MAX_AGE == 600
+    assert listing.fresh_until - listing.fetched_at == pytest.approx(600, abs=1e-3)
+    assert result.fresh_until == listing.fresh_until
+
+
+@pytest.mark.parametrize(
+    ("cache_control", "age", "lifetime"),
+    [
+        ("max-age=60", None, 60),
+        ("public, max-age=3600", None, 3600),
+        ('private, MAX-AGE="120"', None, 120),
+        ("max-age=60", "15", 45),
+        ("max-age=60", "600", 0),
+        ("no-cache", None, 0),
+        ("max-age=600, no-cache", None, 0),
+        ("max-age=soon", None, 0),
+        ("max-age=99999999999999999999999", None, 2**31),
+        ("must-revalidate", None, 600),
+        ("s-maxage=5", None, 600),
+    ],
+)
+def test_freshness_from_cache_control(
+    cache_dir: Path, cache_control: str, age: str | None, lifetime: int
+) -> None:
+    fake = FakeIndex(NAMES)
+    fake.cache_control, fake.age = cache_control, age
+    with fake.client() as client:
+        search_index(client, "six", cache_dir=cache_dir)
+    listing = _listing(cache_dir)
+    assert listing.fresh_until - listing.fetched_at == pytest.approx(lifetime, abs=1e-3)
+
+
+@pytest.mark.parametrize("form", ["html", "json"])
+def test_stale_cache_asks_once_and_a_304_renews_it(cache_dir: Path, form: str) -> None:
+    fake = FakeIndex(NAMES, form)
+    fake.cache_control = "max-age=0"
+    with fake.client() as client:
+        search_index(client, "six", cache_dir=cache_dir)
+        first = _listing(cache_dir)
+        fake.cache_control = "max-age=300"
+        result = search_index(client, "requests", cache_dir=cache_dir)
+        assert len(fake.requests) == 2
+        assert result.source == "revalidated"
+        assert fake.requests[1].headers["if-none-match"] == '"v1"'
+        assert fake.requests[1].headers["if-modified-since"] == fake.last_modified
+        assert [m.name for m in result.matches][:2] == ["requests", "requests-oauthlib"]
+        renewed = _listing(cache_dir)
+        assert renewed.fetched_at >= first.fetched_at
+        assert renewed.fresh_until - renewed.fetched_at == pytest.approx(300, abs=1e-3)
+        assert renewed.etag == '"v1"'
+        assert sorted(renewed.names) == sorted(first.names)
+        # Fresh again: no request at all.
+        result = search_index(client, "zope", cache_dir=cache_dir)
+    assert len(fake.requests) == 2
+    assert result.source == "cache"
+    assert [m.name for m in result.matches] == ["Zope.Interface"]
+
+
+def test_listing_older_than_its_freshness_is_revalidated(cache_dir: Path) -> None:
+    path = cache.cache_path(INDEX, cache_dir)
+    now = time.time()
+    cache.store(
+        path, url=INDEX, names=NAMES, etag='"v1"', fetched_at=now - 700, fresh_until=now - 100
+    )
+    fake = FakeIndex(NAMES)
+    with fake.client() as client:
+        result = search_index(client, "six", cache_dir=cache_dir)
+    assert [r.headers.get("if-none-match") for r in fake.requests] == ['"v1"']
+    assert result.source == "revalidated"
+    assert _listing(cache_dir).fresh_until >= now + 600
+
+
+def test_listing_from_the_future_is_not_fresh(cache_dir: Path) -> None:
+    # The clock went back: the stored times say nothing trustworthy.
+    path = cache.cache_path(INDEX, cache_dir)
+    now = time.time()
+    cache.store(
+        path, url=INDEX, names=NAMES, etag='"v1"', fetched_at=now + 3600, fresh_until=now + 4200
+    )
+    fake = FakeIndex(NAMES)
+    with fake.client() as client:
+        assert search_index(client, "six", cache_dir=cache_dir).source == "revalidated"
+    assert len(fake.requests) == 1
+
+
 def test_changed_etag_replaces_the_cache(cache_dir: Path) -> None:
     fake = FakeIndex(NAMES)
+    fake.cache_control = "no-cache"
     with fake.client() as client:
         search_index(client, "six", cache_dir=cache_dir)
         fake.names = [*NAMES, "brand-new-project"]
@@ -244,9 +352,82 @@ def test_changed_etag_replaces_the_cache(cache_dir: Path) -> None:
         result = search_index(client, "brand-new", cache_dir=cache_dir)
     assert result.source == "fetched"
     assert [m.name for m in result.matches] == ["brand-new-project"]
-    loaded = cache.load(cache.cache_path(INDEX, cache_dir))
-    assert loaded is not None
-    assert loaded.etag == '"v2"'
+    assert _listing(cache_dir).etag == '"v2"'
+
+
+@pytest.mark.parametrize("cache_control", ["no-store", "private, no-store, max-age=600"])
+def test_no_store_is_honoured(cache_dir: Path, cache_control: str) -> None:
+    path = cache.cache_path(INDEX, cache_dir)
+    fake = FakeIndex(NAMES)
+    with fake.client() as client:
+        search_index(client, "six", cache_dir=cache_dir, refresh=True)
+        assert path.exists()
+        fake.cache_control = cache_control
+        # Even a listing cached before is dropped once the index says no-store.
+        result = search_index(client, "six", cache_dir=cache_dir, refresh=True)
+        assert [m.name for m in result.matches] == ["six"]
+        assert not path.exists()
+        assert not list(path.parent.iterdir())
+        result = search_index(client, "requests", cache_dir=cache_dir)
+    assert result.source == "fetched"
+    assert len(fake.requests) == 3
+    assert "if-none-match" not in fake.requests[2].headers
+    assert not path.exists()
+
+
+def test_no_store_on_a_304_drops_the_cached_file(cache_dir: Path) -> None:
+    path = cache.cache_path(INDEX, cache_dir)
+    fake = FakeIndex(NAMES)
+    fake.cache_control = "max-age=0"
+    with fake.client() as client:
+        search_index(client, "six", cache_dir=cache_dir)
+        fake.cache_control = "no-store"
+        result = search_index(client, "six", cache_dir=cache_dir)
+    assert result.source == "revalidated"
+    assert [m.name for m in result.matches] == ["six"]
+    assert not path.exists()
+
+
+def test_env_max_age_zero_always_asks(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeIndex(NAMES)
+    fake.cache_control = "max-age=3600"
+    with fake.client() as client:
+        search_index(client, "six", cache_dir=cache_dir)
+        monkeypatch.setenv("CGLIB_CACHE_MAX_AGE", "0")
+        assert search_index(client, "six", cache_dir=cache_dir).source == "revalidated"
+        assert search_index(client, "six", cache_dir=cache_dir).source == "revalidated"
+    assert len(fake.requests) == 3
+    assert all(r.headers["if-none-match"] == '"v1"' for r in fake.requests[1:])
+
+
+def test_env_max_age_overrides_the_index(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeIndex(NAMES)
+    fake.cache_control = "no-cache"
+    monkeypatch.setenv("CGLIB_CACHE_MAX_AGE", " 120 ")
+    with fake.client() as client:
+        search_index(client, "six", cache_dir=cache_dir)
+        assert search_index(client, "six", cache_dir=cache_dir).source == "cache"
+    assert len(fake.requests) == 1
+    # The argument wins over the environment.
+    with fake.client() as client:
+        assert search_index(client, "six", cache_dir=cache_dir, max_age=0).source == "revalidated"
+    assert len(fake.requests) == 2
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "1e999", "nan", "", " "])
+def test_env_max_age_must_be_seconds(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("CGLIB_CACHE_MAX_AGE", value)
+    fake = FakeIndex(NAMES)
+    if not value.strip():  # unset in effect: the default applies
+        with fake.client() as client:
+            search_index(client, "six", cache_dir=cache_dir)
+        return
+    with fake.client() as client, pytest.raises(UsageError, match="CGLIB_CACHE_MAX_AGE") as info:
+        search_index(client, "six", cache_dir=cache_dir)
+    assert info.value.exit_code == 2
+    assert fake.requests == []
 
 
 def test_refresh_fetches_unconditionally(cache_dir: Path) -> None:
@@ -255,7 +436,47 @@ def test_refresh_fetches_unconditionally(cache_dir: Path) -> None:
         search_index(client, "six", cache_dir=cache_dir)
         result = search_index(client, "six", cache_dir=cache_dir, refresh=True)
     assert result.source == "fetched"
+    assert len(fake.requests) == 2
     assert "if-none-match" not in fake.requests[1].headers
+    assert "if-modified-since" not in fake.requests[1].headers
+
+
+def test_client_is_made_only_when_a_request_is_needed(cache_dir: Path) -> None:
+    fake = FakeIndex(NAMES)
+    made: list[TrackedClient] = []
+
+    def connect() -> IndexClient:
+        made.append(
+            TrackedClient(resolve_index(INDEX), transport=httpx.MockTransport(fake.handler))
+        )
+        return made[-1]
+
+    first = search_index(Index(INDEX), "six", cache_dir=cache_dir, connect=connect)
+    assert first.source == "fetched"
+    assert len(made) == 1
+    assert made[0].closed  # search_index closes the client it made
+    second = search_index(Index(INDEX), "six", cache_dir=cache_dir, connect=connect)
+    assert second.source == "cache"
+    assert [m.name for m in second.matches] == ["six"]
+    assert len(made) == 1
+    assert len(fake.requests) == 1
+
+
+class TrackedClient(IndexClient):
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+        super().close()
+
+
+def test_empty_listing_is_never_taken_as_fresh(cache_dir: Path) -> None:
+    fake = FakeIndex([])
+    with fake.client() as client:
+        search_index(client, "six", cache_dir=cache_dir)
+        search_index(client, "six", cache_dir=cache_dir)
+    assert len(fake.requests) == 2
+    assert fake.requests[1].headers["if-none-match"] == '"v1"'
 
 
 def test_corrupt_cache_is_rebuilt_with_a_warning(cache_dir: Path) -> None:
@@ -306,6 +527,7 @@ def test_server_failure_falls_back_to_the_cache(cache_dir: Path) -> None:
     from cglib.config import Settings
 
     fake = FakeIndex(NAMES)
+    fake.cache_control = "max-age=0"
     settings = Settings(retries=0)
     with fake.client(settings=settings, sleep=lambda _s: None) as client:
         search_index(client, "six", cache_dir=cache_dir)
@@ -347,6 +569,33 @@ def test_unwritable_cache_still_answers(tmp_path: Path) -> None:
 
 def test_name_index_survives_odd_names() -> None:
     index = NameIndex.build([" six ", "bad name", "tab\tname", "", "ok_name", "OK.Name", "é-pkg"])
-    assert sorted(index) == sorted(["six", "ok-name", "é-pkg"])
+    assert sorted(index) == sorted(["six", "ok-name"])
     assert index.display_name("ok-name") == "ok_name"
     assert "OK-NAME" in index
+    assert index.rejected == 4
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["evil\nname", "evil\r\nname", "-dash", "dot.", "a..b\nc", "é-pkg", "a b", "x\x00y", "\n"],
+)
+def test_a_name_that_is_not_a_project_name_is_left_out(bad: str) -> None:
+    index = NameIndex.build(["six", bad, "requests"])
+    assert sorted(index) == ["requests", "six"]
+    assert index.rejected == 1
+    assert NameIndex.build(["six", "requests"]).rejected == 0
+
+
+@pytest.mark.parametrize("form", ["html", "json"])
+def test_names_with_newlines_are_not_split_in_the_cache(cache_dir: Path, form: str) -> None:
+    listed = ["six", "evil\nrequests", "ok", "bad name", "-dash", "é-pkg"]
+    fake = FakeIndex(listed, form)
+    with fake.client() as client:
+        result = search_index(client, "requests", cache_dir=cache_dir)
+    assert result.matches == ()
+    assert sorted(_listing(cache_dir).names) == ["ok", "six"]
+    bad = len(listed) - 2
+    assert result.warnings == (
+        f"left out {bad} invalid project names from the project list of {INDEX}",
+    )
+    assert result.total == 2

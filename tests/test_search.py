@@ -9,7 +9,8 @@ import re
 import pytest
 from pytest_httpx import HTTPXMock
 
-from cglib.search import Match, NameIndex, _osa, search
+from cglib.names import NameIndex
+from cglib.search import Match, _osa, search
 
 NAMES = [
     "requests",
@@ -173,15 +174,52 @@ def test_cli_json(cli, httpx_mock: HTTPXMock) -> None:  # type: ignore[no-untype
     }
 
 
-def test_cli_second_run_revalidates(cli, httpx_mock: HTTPXMock) -> None:  # type: ignore[no-untyped-def]
+def test_cli_second_run_with_a_fresh_cache_asks_nothing(cli, httpx_mock: HTTPXMock) -> None:  # type: ignore[no-untyped-def]
     _root(httpx_mock, NAMES)
     assert cli("search", "six", "--index-url", INDEX).exit_code == 0
     httpx_mock.reset()
+    result = cli("search", "six", "--index-url", INDEX, "-v")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ["six", "sixer"]
+    assert httpx_mock.get_requests() == []
+    assert "(cache, fresh until" in result.stderr
+
+
+def test_cli_stale_cache_revalidates(  # type: ignore[no-untyped-def]
+    cli, httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _root(httpx_mock, NAMES)
+    assert cli("search", "six", "--index-url", INDEX).exit_code == 0
+    httpx_mock.reset()
+    monkeypatch.setenv("CGLIB_CACHE_MAX_AGE", "0")
     httpx_mock.add_response(url=INDEX, status_code=304, match_headers={"If-None-Match": '"abc"'})
     result = cli("search", "six", "--index-url", INDEX, "-v")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == ["six", "sixer"]
-    assert "revalidated" in result.stderr
+    assert "(revalidated" in result.stderr
+    assert len(httpx_mock.get_requests()) == 1
+
+
+def test_cli_refresh_asks_at_once(cli, httpx_mock: HTTPXMock) -> None:  # type: ignore[no-untyped-def]
+    _root(httpx_mock, NAMES)
+    assert cli("search", "six", "--index-url", INDEX).exit_code == 0
+    result = cli("search", "six", "--index-url", INDEX, "--refresh")
+    assert result.exit_code == 0, result.stderr
+    _first, second = httpx_mock.get_requests()
+    assert "if-none-match" not in second.headers
+
+
+@pytest.mark.parametrize("value", ["ten minutes", "-5"])
+def test_cli_bad_cache_max_age_is_a_usage_error(  # type: ignore[no-untyped-def]
+    cli, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("CGLIB_CACHE_MAX_AGE", value)
+    result = cli("search", "six", "--index-url", INDEX)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "CGLIB_CACHE_MAX_AGE" in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2
+    assert cli("search", "six", "--index-url", INDEX, "--json").exit_code == 2
 
 
 def test_cli_no_match_is_exit_0_with_info(cli, httpx_mock: HTTPXMock) -> None:  # type: ignore[no-untyped-def]
@@ -249,3 +287,23 @@ def test_cli_usage_errors(cli) -> None:  # type: ignore[no-untyped-def]
     assert cli("search", "six", "--refresh", "--offline", "--index-url", INDEX).exit_code == 2
     assert cli("search", " ", "--index-url", INDEX).exit_code == 2
     assert cli("search", "six", "--limit", "0", "--index-url", INDEX).exit_code == 2
+
+
+@pytest.mark.integration
+def test_installed_cglib_asks_only_when_the_cache_is_stale(run_cglib, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The command as a user runs it, against a real server: what it saw."""
+    from support.rootserver import root_server
+
+    env = {"CGLIB_CACHE_DIR": str(tmp_path / "cache")}
+    with root_server(["six", "sixer", "requests"]) as server:
+        argv = ["search", "six", "--index-url", server.url]
+        for _ in range(2):
+            result = run_cglib(*argv, env=env)
+            assert result.exit_code == 0, result.stderr
+            assert result.stdout.splitlines() == ["six", "sixer"]
+        assert len(server.requests) == 1  # the second run used the fresh cache
+        result = run_cglib(*argv, "-v", env={**env, "CGLIB_CACHE_MAX_AGE": "0"})
+        assert result.exit_code == 0, result.stderr
+        assert "(revalidated" in result.stderr
+        assert len(server.requests) == 2
+        assert server.requests[1][1]["If-None-Match"] == '"v1"'

@@ -8,9 +8,8 @@ again a bounded number of times with exponential back-off, honouring
 ``Retry-After``; everything else becomes a :class:`~cglib.errors.CglibError`
 naming the URL.
 
-httpx is loaded on the first request, not with this module: a warm
-``cglib search`` asks its one conditional question through
-:mod:`cglib.revalidate` and never needs it.
+httpx is loaded on the first request, not with this module: a search whose
+cached listing is fresh never needs it.
 """
 
 from __future__ import annotations
@@ -284,30 +283,6 @@ class IndexClient:
             url=shown,
             hint="if the index really serves pages this large, raise CGLIB_MAX_PAGE_BYTES",
         )
-
-    def not_modified(self, url: str, accept: str, validators: Mapping[str, str]) -> bool:
-        """Whether a conditional GET of ``url`` (``validators``: ``If-None-Match``
-        and / or ``If-Modified-Since``) is answered ``304 Not Modified``.
-
-        Asked without httpx when no connection is open yet
-        (:mod:`cglib.revalidate`); ``False`` means "not known to be unchanged":
-        fetch it with :meth:`fetch`, which reports any error.
-        """
-        if self._client is not None or self._transport is not None:
-            return False  # a connection may be open: the full request costs no more
-        from cglib import revalidate
-
-        headers = {"User-Agent": USER_AGENT, "Accept": accept}
-        headers.update(self._headers_for(url, validators))
-        answer = revalidate.not_modified(
-            url,
-            headers,
-            connect_timeout=self.settings.connect_timeout,
-            timeout=self.settings.timeout,
-        )
-        if answer:
-            self._note(f"{redact(_strip_query(url))}: not modified (304)")
-        return answer
 
     # -- the request loop ------------------------------------------------------------
 

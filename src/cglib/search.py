@@ -5,54 +5,43 @@ first, then names that start with the query, then names that contain it,
 then close spellings (one typo, or two for queries of eight characters or
 more).  Inside each kind, shorter names come first, then alphabetical order.
 
-The names live in a :class:`NameIndex`: one ``bytes`` buffer holding the
-normalised names grouped by length, each group sorted and made of fixed-width
-records.  That layout is also the on-disk cache format (:mod:`cglib.cache`),
-so a warm search reads one file and searches it without building 600,000
-Python strings: exact and prefix matches are binary searches, substrings a
-``bytes.find`` scan, close spellings generated variants (one edit) or a
-pigeonhole filter (two edits) checked by a bounded edit distance.
+The names live in a :class:`~cglib.names.NameIndex`, whose layout is also the
+on-disk cache format (:mod:`cglib.cache`): exact and prefix matches are binary
+searches, substrings a ``bytes.find`` scan, close spellings generated
+variants (one edit) or a pigeonhole filter (two edits) checked by a bounded
+edit distance.
 
 :func:`search_index` is the library entry point: the root listing of an index,
-cached on disk and revalidated with ``ETag`` / ``Last-Modified``, searched.
+cached on disk, used without any request while it is fresh and revalidated
+with ``If-None-Match`` / ``If-Modified-Since`` once it is not, searched.
 """
 
 from __future__ import annotations
 
-import operator
+import os
 import re
 import time
-from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import compress, islice, repeat
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from cglib._frozen import Frozen, init
+from cglib.names import NameIndex, normalize_query
 
 if TYPE_CHECKING:
-    import mmap
     from pathlib import Path
 
     from cglib.cache import CachedListing
-    from cglib.client import Fetched, IndexClient
+    from cglib.client import IndexClient
     from cglib.config import Index
 
-__all__ = ["Match", "MatchKind", "NameIndex", "SearchResult", "search", "search_index"]
+__all__ = ["Match", "MatchKind", "SearchResult", "Source", "search", "search_index"]
 
 MatchKind = Literal["exact", "prefix", "substring", "fuzzy"]
 
-_SEPARATORS = re.compile(r"[-_.]+")
-#: Anything that cannot be part of a project name on a root listing.
+#: Anything that cannot be part of a project name.
 _UNPRINTABLE = re.compile(r"[\x00-\x09\x0b-\x20\x7f]")
 #: Characters tried when generating one-edit variants of a query.
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789-"
-_TOP = b"\xff"  # sorts after every UTF-8 byte
-_TO_DASH = str.maketrans("._", "--")
-
-
-def normalize_query(query: str) -> str:
-    """PEP 503 normalisation, also stripping separators at the ends."""
-    return _SEPARATORS.sub("-", query.strip().lower())
 
 
 def _max_distance(length: int) -> int:
@@ -61,208 +50,19 @@ def _max_distance(length: int) -> int:
     return 1 if length < 8 else 2
 
 
-class Match(Frozen):
+@dataclass(frozen=True, slots=True)
+class Match:
     """One search result: the name as the index lists it, and how it matched."""
 
-    __slots__ = ("name", "kind", "normalized", "distance")
     name: str
     kind: MatchKind
     #: The PEP 503 normalised form of ``name``.
-    normalized: str
+    normalized: str = ""
     #: Edit distance from the query (0 for exact, prefix and substring).
-    distance: int
-
-    def __init__(self, name: str, kind: MatchKind, normalized: str = "", distance: int = 0) -> None:
-        init(self, name=name, kind=kind, normalized=normalized, distance=distance)
+    distance: int = 0
 
     def to_json(self) -> dict[str, object]:
         return {"name": self.name, "match": self.kind}
-
-
-class NameIndex:
-    """Project names, normalised and laid out for fast search.
-
-    ``data`` holds, for each name length ``L`` (in UTF-8 bytes), the sorted
-    names of that length as records of ``L + 1`` bytes (name and ``\\n``),
-    then a section of ``normalised<TAB>display`` lines, sorted, for the names
-    whose listed spelling differs from the normalised one.  ``buckets`` maps
-    each length to its ``(start, end)`` byte range; ``display`` is the range
-    of the second section.
-    """
-
-    __slots__ = ("buckets", "count", "data", "display")
-
-    def __init__(
-        self,
-        data: bytes | mmap.mmap,
-        buckets: dict[int, tuple[int, int]],
-        display: tuple[int, int],
-        count: int,
-    ) -> None:
-        self.data = data
-        self.buckets = buckets
-        self.display = display
-        self.count = count
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __repr__(self) -> str:
-        return f"NameIndex({self.count} names)"
-
-    def close(self) -> None:
-        """Release the file mapping of an index loaded from the cache (on
-        Windows a mapped file cannot be replaced); the index is empty after."""
-        data = self.data
-        self.data = b""
-        self.buckets = {}
-        self.display = (0, 0)
-        self.count = 0
-        if not isinstance(data, bytes):
-            data.close()
-
-    # -- building ----------------------------------------------------------------------
-
-    @classmethod
-    def build(cls, names: Iterable[str]) -> NameIndex:
-        """Normalise, de-duplicate and lay out ``names`` (any order, any
-        spelling); the first spelling of a normalised name is kept for display.
-        Names with spaces or control characters are dropped."""
-        listed = names if isinstance(names, list | tuple) else list(names)
-        text = "\n".join(listed)
-        if len(listed) and _UNPRINTABLE.search(text):
-            listed = [n.strip() for n in listed]
-            listed = [n for n in listed if n and not _UNPRINTABLE.search(n)]
-            text = "\n".join(listed)
-        lowered = text.lower().translate(_TO_DASH)
-        while "--" in lowered:
-            lowered = lowered.replace("--", "-")
-        normalized = lowered.split("\n") if listed else []
-        # Sorting is fast when the index lists its names in order already;
-        # duplicates (two spellings of one name) end up side by side.
-        unique = sorted(normalized)
-        duplicates = any(map(operator.eq, unique, islice(unique, 1, None)))
-        if duplicates or (unique and not unique[0]):
-            unique = sorted(set(normalized) - {""})
-        if lowered.isascii():
-            # Group by length in C: a stable sort by length keeps each group sorted.
-            unique.sort(key=len)
-            lengths = list(map(len, unique))
-        else:
-            lengths = [len(n.encode()) for n in unique]
-            order = sorted(range(len(unique)), key=lengths.__getitem__)
-            unique = [unique[i] for i in order]
-            lengths = [lengths[i] for i in order]
-        parts: list[bytes] = []
-        buckets: dict[int, tuple[int, int]] = {}
-        offset = 0
-        first = 0
-        while first < len(unique):
-            size = lengths[first]
-            last = bisect_left(lengths, size + 1, first)
-            chunk = ("\n".join(unique[first:last]) + "\n").encode()
-            buckets[size] = (offset, offset + len(chunk))
-            offset += len(chunk)
-            parts.append(chunk)
-            first = last
-        # The first spelling listed for each name, where it is not the normalised one.
-        if lowered == text:
-            shown: list[str] = []
-        elif not duplicates:
-            # All in C: the pairs whose spellings differ, as "normalised<TAB>listed".
-            differ = list(map(operator.ne, normalized, listed))
-            shown = list(
-                map(
-                    operator.add,
-                    map(operator.add, compress(normalized, differ), repeat("\t")),
-                    compress(listed, differ),
-                )
-            )
-        else:
-            spelling: dict[str, str] = {}
-            for norm, name in zip(normalized, listed, strict=True):
-                spelling.setdefault(norm, name)
-            shown = [n + "\t" + d for n, d in spelling.items() if n != d and n]
-        shown.sort()
-        section = ("\n".join(shown) + "\n").encode() if shown else b""
-        parts.append(section)
-        return cls(b"".join(parts), buckets, (offset, offset + len(section)), len(unique))
-
-    def __iter__(self) -> Iterator[str]:
-        """Normalised names, shortest first."""
-        data = self.data
-        for start, end in self.buckets.values():
-            yield from data[start:end].decode().splitlines()
-
-    # -- looking up --------------------------------------------------------------------
-
-    def _records(self, size: int) -> _Records | None:
-        span = self.buckets.get(size)
-        if span is None:
-            return None
-        return _Records(self.data, span[0], span[1], size)
-
-    def __contains__(self, name: object) -> bool:
-        if not isinstance(name, str):
-            return False
-        key = normalize_query(name).encode()
-        records = self._records(len(key))
-        return records is not None and records.find(key) >= 0
-
-    def display_name(self, normalized: str) -> str:
-        """The spelling the index listed for ``normalized``."""
-        start, end = self.display
-        if start == end:
-            return normalized
-        key = normalized.encode()
-        data = self.data
-        lo, hi = start, end  # both always at the start of a line
-        while lo < hi:
-            mid = (lo + hi) // 2
-            newline = data.rfind(b"\n", lo, mid)
-            line_start = lo if newline < 0 else newline + 1
-            line_end = data.find(b"\n", line_start, hi)
-            tab = data.find(b"\t", line_start, line_end)
-            name = data[line_start:tab]
-            if name == key:
-                return data[tab + 1 : line_end].decode()
-            if name < key:
-                lo = line_end + 1
-            else:
-                hi = line_start
-        return normalized
-
-
-class _Records(Sequence[bytes]):
-    """The sorted fixed-width records of one length, as a sequence."""
-
-    __slots__ = ("data", "end", "n", "size", "start", "width")
-
-    def __init__(self, data: bytes | mmap.mmap, start: int, end: int, size: int) -> None:
-        self.data = data
-        self.start = start
-        self.end = end
-        self.size = size
-        self.width = size + 1
-        self.n = (end - start) // self.width
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, i: int) -> bytes:  # type: ignore[override]
-        offset = self.start + i * self.width
-        return self.data[offset : offset + self.size]
-
-    def find(self, key: bytes) -> int:
-        """Index of ``key`` (exactly ``size`` bytes), or -1."""
-        i = bisect_left(self, key)
-        return i if i < self.n and self[i] == key else -1
-
-    def prefix_range(self, prefix: bytes) -> tuple[int, int]:
-        return bisect_left(self, prefix), bisect_left(self, prefix + _TOP)
-
-    def name(self, i: int) -> str:
-        return self[i].decode()
 
 
 # -- ranking ----------------------------------------------------------------------------
@@ -291,7 +91,7 @@ def search(names: NameIndex | Iterable[str], query: str, limit: int = 20) -> lis
         return len(found) >= limit
 
     done = False
-    records = index._records(size)
+    records = index.records(size)
     if records is not None and records.find(key) >= 0:
         done = add(query_norm, "exact")
     lengths = sorted(index.buckets)
@@ -299,7 +99,7 @@ def search(names: NameIndex | Iterable[str], query: str, limit: int = 20) -> lis
     for length in longer:
         if done:
             break
-        group = index._records(length)
+        group = index.records(length)
         assert group is not None
         lo, hi = group.prefix_range(key)
         for i in range(lo, hi):
@@ -342,7 +142,7 @@ def _fuzzy(index: NameIndex, query: str, add: _Add) -> None:
     # variants and look each up by binary search in its length group.
     for variant in _variants(query):
         key = variant.encode()
-        records = index._records(len(key))
+        records = index.records(len(key))
         if records is not None and records.find(key) >= 0 and variant != query:
             candidates[variant] = 1
     if limit_distance >= 2:
@@ -459,10 +259,10 @@ if TYPE_CHECKING:
 Source = Literal["cache", "revalidated", "fetched"]
 
 
-class SearchResult(Frozen):
+@dataclass(frozen=True, slots=True)
+class SearchResult:
     """What :func:`search_index` found, and where the listing came from."""
 
-    __slots__ = ("query", "index", "matches", "total", "source", "fetched_at", "warnings")
     query: str
     index: str
     matches: tuple[Match, ...]
@@ -470,31 +270,12 @@ class SearchResult(Frozen):
     total: int
     #: ``"cache"`` (no request), ``"revalidated"`` (304), ``"fetched"`` (200).
     source: Source
-    #: When the listing was fetched (seconds since the epoch).
+    #: When the index last sent or confirmed the listing (seconds since the epoch).
     fetched_at: float
+    #: Until when the listing is used without asking the index again.
+    fresh_until: float
     #: Things worth telling the user (a rebuilt cache, a stale listing…).
-    warnings: tuple[str, ...]
-
-    def __init__(
-        self,
-        query: str,
-        index: str,
-        matches: tuple[Match, ...],
-        total: int,
-        source: Source,
-        fetched_at: float,
-        warnings: tuple[str, ...] = (),
-    ) -> None:
-        init(
-            self,
-            query=query,
-            index=index,
-            matches=matches,
-            total=total,
-            source=source,
-            fetched_at=fetched_at,
-            warnings=warnings,
-        )
+    warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -512,23 +293,39 @@ def search_index(
     refresh: bool = False,
     offline: bool = False,
     cache_dir: str | Path | None = None,
+    max_age: float | None = None,
+    connect: Callable[[], IndexClient] | None = None,
 ) -> SearchResult:
     """Search the project names of an index.
 
-    The root listing is cached on disk (:mod:`cglib.cache`) and revalidated
-    with ``If-None-Match`` / ``If-Modified-Since`` on each call; ``refresh``
-    fetches it whatever the cache holds; ``offline`` (implied when
-    ``client`` is an :class:`~cglib.config.Index` rather than a client) uses
-    only the cache.  Raises :class:`~cglib.errors.NotFoundError` when the
-    index has no root listing, or ``offline`` finds no cache.
+    The root listing is cached on disk (:mod:`cglib.cache`) and used without
+    any request while it is fresh: ``max_age`` seconds after it was fetched
+    when given, else ``CGLIB_CACHE_MAX_AGE`` when set, else for the
+    ``Cache-Control: max-age`` the index gave (10 minutes when it gave none).
+    A stale listing is revalidated with ``If-None-Match`` /
+    ``If-Modified-Since`` (a ``304`` makes it fresh again); ``refresh`` asks
+    at once, without validators; ``offline`` uses only the cache.
+
+    ``client`` is an :class:`~cglib.client.IndexClient`, or an
+    :class:`~cglib.config.Index` with ``connect`` making the client only when
+    a request is needed (this function closes it after), or an ``Index``
+    alone, which means ``offline``.  Raises
+    :class:`~cglib.errors.NotFoundError` when the index has no root listing,
+    or ``offline`` finds no cache, and :class:`~cglib.errors.UsageError` for
+    a ``CGLIB_CACHE_MAX_AGE`` that is not a number of seconds.
     """
-    from cglib import cache
+    from cglib import cache, config
     from cglib.errors import NotFoundError
 
-    index: Index = client if _is_index(client) else client.index  # type: ignore[union-attr,assignment]
-    live: IndexClient | None = None if _is_index(client) else client  # type: ignore[assignment]
-    if live is None:
+    live: IndexClient | None
+    if isinstance(client, config.Index):
+        index, live = client, None
+    else:
+        index, live = client.index, client
+    if live is None and connect is None:
         offline = True
+    if max_age is None:
+        max_age = cache.max_age_from_env()
     path = cache.cache_path(index.url, cache_dir)
     warnings: list[str] = []
     cached: CachedListing | None = None
@@ -536,7 +333,12 @@ def search_index(
         cached = cache.load(path)
     except cache.CorruptCacheError as exc:
         warnings.append(f"{exc}; it will be rebuilt")
+    if cached is not None and cached.url != index.url:  # another URL with the same key
+        cached.names.close()
+        cached = None
 
+    asked_anonymously = False
+    source: Source
     if offline:
         if cached is None:
             raise NotFoundError(
@@ -545,12 +347,20 @@ def search_index(
                 hint="run `cglib search` once without --offline to fetch it",
             )
         listing, source = cached, "cache"
+    elif _fresh(cached, refresh, max_age):
+        assert cached is not None
+        listing, source = cached, "cache"
+    elif live is not None:
+        listing, source = _ask(live, path, cached, refresh, warnings)
+        asked_anonymously = live.credentials is None
     else:
-        assert live is not None
-        listing, source = _refresh(live, path, cached, refresh, warnings)
+        assert connect is not None
+        with connect() as made:
+            listing, source = _ask(made, path, cached, refresh, warnings)
+            asked_anonymously = made.credentials is None
 
     matches = search(listing.names, query, limit)
-    if listing.names.count == 0 and live is not None and live.credentials is None:
+    if listing.names.count == 0 and asked_anonymously:
         warnings.append(
             f"{index.url} listed no projects to an anonymous request; "
             "it may need credentials (`cglib login`)"
@@ -560,40 +370,43 @@ def search_index(
         index=index.url,
         matches=tuple(matches),
         total=listing.names.count,
-        source=source,  # type: ignore[arg-type]
+        source=source,
         fetched_at=listing.fetched_at,
+        fresh_until=listing.expires(max_age),
         warnings=tuple(warnings),
     )
 
 
-def _is_index(value: object) -> bool:
-    return not hasattr(value, "fetch")
+def _fresh(cached: CachedListing | None, refresh: bool, max_age: float | None) -> bool:
+    """Whether ``cached`` is used without asking.  An empty listing never is:
+    it is what some indexes show a request they do not recognise."""
+    if cached is None or refresh or cached.names.count == 0:
+        return False
+    return cached.is_fresh(time.time(), max_age)
 
 
-def _refresh(
+def _ask(
     client: IndexClient,
     path: Path,
     cached: CachedListing | None,
     refresh: bool,
     warnings: list[str],
-) -> tuple[CachedListing, str]:
+) -> tuple[CachedListing, Source]:
+    """Fetch the root listing (conditionally when there is a cached one),
+    store it as its ``Cache-Control`` allows, and return it."""
     from cglib import cache
     from cglib.client import ACCEPT_SIMPLE
     from cglib.errors import NetworkError, NotFoundError
 
     url = client.index.url
     headers: dict[str, str] = {}
-    if cached is not None and not refresh and cached.url == url:
+    if cached is not None and not refresh:
         if cached.etag:
             headers["If-None-Match"] = cached.etag
         if cached.last_modified:
             headers["If-Modified-Since"] = cached.last_modified
-    # Cheap first: a conditional request that needs no HTTP library loaded;
-    # anything but a 304 is then fetched in full (with retries, redirects…).
-    if cached is not None and headers and client.not_modified(url, ACCEPT_SIMPLE, headers):
-        return cached, "revalidated"
     try:
-        fetched: Fetched = client.fetch(
+        fetched = client.fetch(
             url,
             accept=ACCEPT_SIMPLE,
             headers=headers,
@@ -613,28 +426,43 @@ def _refresh(
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(cached.fetched_at))
         warnings.append(f"{exc.message}; using the cached project list from {when}")
         return cached, "cache"
+    now = time.time()
+    may_store, lifetime = cache.freshness(fetched.headers)
+    source: Source
     if fetched.status == 304 and cached is not None:
-        return cached, "revalidated"
-    from cglib.simple import parse_project_list
+        # Still the listing we have: renew its freshness (and any validator
+        # the 304 updates).  Its names stay mapped from the file about to be
+        # replaced, which POSIX allows; Windows does not, so there they are
+        # copied out first.
+        names = cached.names.in_memory() if os.name == "nt" else cached.names
+        etag = fetched.headers.get("etag") or cached.etag
+        last_modified = fetched.headers.get("last-modified") or cached.last_modified
+        api_version, source = cached.api_version, "revalidated"
+    else:
+        from cglib.simple import parse_project_list
 
-    listing = parse_project_list(fetched.content, fetched.content_type, fetched.url)
-    names = NameIndex.build(listing.names)
-    etag = fetched.headers.get("etag")
-    last_modified = fetched.headers.get("last-modified")
-    if cached is not None:
-        cached.names.close()  # the file is about to be replaced
+        parsed = parse_project_list(fetched.content, fetched.content_type, fetched.url)
+        names = NameIndex.build(parsed.names)
+        if names.rejected:
+            plural = "" if names.rejected == 1 else "s"
+            warnings.append(
+                f"left out {names.rejected} invalid project name{plural} "
+                f"from the project list of {url}"
+            )
+        etag = fetched.headers.get("etag")
+        last_modified = fetched.headers.get("last-modified")
+        api_version, source = parsed.api_version, "fetched"
+    if cached is not None and names is not cached.names:
+        cached.names.close()
+    listing = cache.CachedListing(
+        url, names, etag, last_modified, now, now + lifetime, api_version, path
+    )
     try:
-        stored = cache.store(
-            path,
-            url=url,
-            names=names,
-            etag=etag,
-            last_modified=last_modified,
-            api_version=listing.api_version,
-        )
+        if may_store:
+            cache.save(listing)
+        else:
+            cache.discard(path)  # the index asks that its listing not be kept
     except OSError as exc:
-        warnings.append(f"cannot write the cache file {path}: {exc.strerror or exc}")
-        stored = cache.CachedListing(
-            url, names, etag, last_modified, time.time(), listing.api_version, path
-        )
-    return stored, "fetched"
+        verb = "write" if may_store else "remove"
+        warnings.append(f"cannot {verb} the cache file {path}: {exc.strerror or exc}")
+    return listing, source

@@ -1,5 +1,5 @@
-"""A real HTTP server on 127.0.0.1 serving one root listing, for tests of the
-conditional GET (which bypasses httpx, so pytest-httpx cannot stand in).
+"""A real HTTP server on 127.0.0.1 serving one root listing, for tests that run
+the installed ``cglib search`` (a subprocess, which pytest-httpx cannot reach).
 
 It answers ``If-None-Match`` with ``304`` when the ETag matches, records every
 request (path and headers), and can be told to answer a fixed status or to
@@ -9,16 +9,12 @@ stall before answering.
 from __future__ import annotations
 
 import json
-import shutil
-import ssl
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 
@@ -33,15 +29,12 @@ class RootServer:
     stall: float = 0.0
     #: Ignore If-None-Match (answer 200 with the listing every time).
     ignore_validators: bool = False
-    #: (certificate, key) PEM files: serve HTTPS.
-    tls: tuple[str, str] | None = None
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     port: int = 0
 
     @property
     def url(self) -> str:
-        scheme = "https" if self.tls else "http"
-        return f"{scheme}://127.0.0.1:{self.port}/simple/"
+        return f"http://127.0.0.1:{self.port}/simple/"
 
     def body(self) -> bytes:
         return json.dumps(
@@ -89,10 +82,6 @@ def root_server(names: list[str], **options: object) -> Iterator[RootServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    if state.tls is not None:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(*state.tls)
-        server.socket = context.wrap_socket(server.socket, server_side=True)
     state.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -101,20 +90,3 @@ def root_server(names: list[str], **options: object) -> Iterator[RootServer]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-def self_signed(directory: Path) -> tuple[str, str] | None:
-    """A certificate for 127.0.0.1 and its key (made by the openssl command;
-    ``None`` without it)."""
-    if shutil.which("openssl") is None:
-        return None
-    cert, key = directory / "cert.pem", directory / "key.pem"
-    done = subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1",
-        ],
-        capture_output=True,
-    )  # fmt: skip
-    return (str(cert), str(key)) if done.returncode == 0 else None

@@ -4,7 +4,7 @@ exceptions into messages and exit codes (SPEC.md, "Exit codes")."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from cglib.__about__ import __version__
 
@@ -21,24 +21,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(run(args))
 
 
-def run(args: list[str], *, quick: bool = True) -> int:
+def run(args: list[str]) -> int:
     """Run the command line ``args``; return the exit code.
 
-    A plain ``cglib search`` runs without typer (:mod:`cglib.cli.quick`;
-    ``quick=False`` sends it through typer like every other command).  typer
-    (in standalone mode) reports usage errors itself, with exit 2, and turns
-    Ctrl-C into exit 130; everything cglib raises is reported here.
+    typer (in standalone mode) reports usage errors itself, with exit 2, and
+    turns Ctrl-C into exit 130; everything cglib raises is reported here.
     """
     from cglib.errors import CglibError, ExitCode
 
     try:
-        command = _quick(args) if quick else None
-        if command is not None:
-            command()
-        else:
-            from cglib.cli.app import build_app
+        from cglib.cli.app import build_app
 
-            build_app().main(args=args, prog_name="cglib", standalone_mode=True)
+        build_app().main(args=args, prog_name="cglib", standalone_mode=True)
     except SystemExit as done:
         return _exit_status(done.code)
     except CglibError as error:
@@ -54,14 +48,6 @@ def run(args: list[str], *, quick: bool = True) -> int:
     except Exception as bug:
         return _report_bug(bug)
     return 0
-
-
-def _quick(args: list[str]) -> Callable[[], None] | None:
-    if not args or args[0] != "search":
-        return None
-    from cglib.cli.quick import parse
-
-    return parse(args)
 
 
 def _exit_status(code: object) -> int:

@@ -1,8 +1,4 @@
-"""The per-run session: output, index, settings, credentials and client.
-
-Free of typer, so that a command can also run without it
-(:mod:`cglib.cli.quick`).
-"""
+"""The per-run session: output, index, settings, credentials and client."""
 
 from __future__ import annotations
 
