@@ -167,7 +167,8 @@ def parse_target(spec: str) -> Target:
     if not at or not tag or not version:
         raise UsageError(
             f"not a target: {spec!r}",
-            hint="write --target TAG@X.Y (a platform tag and a Python version), e.g. --target manylinux_2_28_x86_64@3.12",
+            hint="write --target TAG@X.Y (a platform tag and a Python version), "
+            "e.g. --target manylinux_2_28_x86_64@3.12",
         )
     check_platform_tag(tag)
     return Target.from_options(platforms=[tag], python_version=version, implementation="cp")
