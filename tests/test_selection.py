@@ -10,6 +10,7 @@ from packaging.utils import parse_wheel_filename
 from packaging.version import Version
 
 from cglib.errors import UsageError
+from cglib.filenames import wheel_tags
 from cglib.models import DistributionFile, ProjectPage, Release
 from cglib.selection import (
     Target,
@@ -18,7 +19,6 @@ from cglib.selection import (
     expand_platform,
     is_pinned,
     matching_releases,
-    wheel_tags,
 )
 
 
@@ -245,11 +245,6 @@ def test_requires_python_and_yanked_are_reported():
 def test_higher_build_number_wins_a_tie():
     rel = release("pkg-1.0-1-py3-none-any.whl", "pkg-1.0-2-py3-none-any.whl")
     assert choose_files(rel, Target()).files[0].filename == "pkg-1.0-2-py3-none-any.whl"
-
-
-def test_wheel_tags_are_memoised_and_reject_junk():
-    assert wheel_tags("pkg-1.0-py3-none-any.whl") is wheel_tags("pkg-1.0-py3-none-any.whl")
-    assert wheel_tags("not-a-wheel.whl") is None
 
 
 PLATFORMS = [

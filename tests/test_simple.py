@@ -1100,22 +1100,6 @@ def test_garbage_collector_state_is_restored(enabled: bool) -> None:
         gc.enable() if was else gc.disable()
 
 
-def test_versions_are_parsed_once_per_distinct_string(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[str] = []
-
-    def counting(raw: str) -> Version:
-        calls.append(raw)
-        return Version(raw)
-
-    monkeypatch.setattr(simple, "Version", counting)
-    html = "".join(
-        f'<a href="demo-1.0-cp3{n}-cp3{n}-any.whl">demo-1.0-cp3{n}-cp3{n}-any.whl</a>'
-        for n in range(8, 14)
-    )
-    assert len(page(html).files) == 6
-    assert calls == ["1.0"]
-
-
 # ---------------------------------------------------------------------------
 # Hostile input: only CglibError, in linear time
 

@@ -34,7 +34,7 @@ from cglib.errors import (
     NotFoundError,
     PolicyError,
 )
-from cglib.urls import normalize_name, redact
+from cglib.urls import normalize_name, origin, redact
 
 if TYPE_CHECKING:
     import ssl
@@ -80,18 +80,6 @@ class Fetched:
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "")
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port is None:
-        port = {"http": 80, "https": 443}.get(scheme)
-    return scheme, (parts.hostname or "").lower(), port
 
 
 def tls_context() -> ssl.SSLContext:
@@ -148,7 +136,7 @@ class IndexClient:
         self.settings = settings or Settings()
         self._log = log
         self._sleep = sleep
-        self._origin = _origin(index.url)
+        self._origin = origin(index.url)
         self._transport = transport
         self._client: httpx.Client | None = None
 
@@ -288,7 +276,7 @@ class IndexClient:
 
     def _headers_for(self, url: str, extra: Mapping[str, str] | None) -> dict[str, str]:
         headers = dict(extra or {})
-        if self.credentials is not None and _origin(url) == self._origin:
+        if self.credentials is not None and origin(url) == self._origin:
             headers["Authorization"] = _basic(self.credentials)
         return headers
 
@@ -413,7 +401,7 @@ class IndexClient:
                     hint="the server sends requests round in circles; tell its operator",
                 )
             seen.add(current)
-            if _origin(target) != _origin(current):
+            if origin(target) != origin(current):
                 self._note(f"redirected to another host: {redact(_strip_query(target))}")
             current = target
         raise NetworkError(
@@ -457,7 +445,7 @@ class IndexClient:
     def _status_error(self, response: httpx.Response, url: str, what: str | None) -> CglibError:
         status = response.status_code
         shown = redact(_strip_query(url))
-        on_index = _origin(url) == self._origin
+        on_index = origin(url) == self._origin
         if status == 401 or status == 403:
             return self._auth_error(status, shown, on_index)
         if status == 404:

@@ -28,6 +28,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from cglib.errors import UsageError
+from cglib.filenames import wheel_tags  # re-exported: it lived here
 from cglib.models import DistributionFile, ProjectPage, Release
 
 if TYPE_CHECKING:
@@ -391,24 +392,6 @@ def _dedupe_tags(tags: Iterable[Tag]) -> Iterator[Tag]:
         if tag not in seen:
             seen.add(tag)
             yield tag
-
-
-# ---------------------------------------------------------------------------
-# Wheel file names
-
-
-@functools.lru_cache(maxsize=65536)
-def wheel_tags(filename: str) -> tuple[frozenset[Tag], int] | None:
-    """The tags and build number of a wheel file name (``None`` when the
-    name is not a valid wheel name).  Memoised: a page of 100,000 files is
-    asked about many times."""
-    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
-
-    try:
-        _, _, build, tags = parse_wheel_filename(filename)
-    except (InvalidWheelFilename, InvalidVersion):
-        return None
-    return tags, (build[0] if build else -1)
 
 
 # ---------------------------------------------------------------------------

@@ -36,9 +36,10 @@ from operator import itemgetter
 from typing import Any, Literal
 from urllib.parse import unquote, urljoin, urlsplit
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from cglib.errors import InvalidPageError
+from cglib.filenames import FilenameParser, parse_filename  # parse_filename: re-exported
 from cglib.models import DistributionFile, FileKind, ProjectList, ProjectPage
 from cglib.urls import normalize_name, redact, split_credentials
 
@@ -88,18 +89,11 @@ _META = re.compile(r"""<meta\s([^<>"']*(?:(?:"[^"]*"|'[^']*')[^<>"']*)*)>""", re
 _FORM = re.compile(r"<form[\s>/]", re.IGNORECASE)
 _PASSWORD_INPUT = re.compile(r"""<input\s[^<>]*type\s*=\s*["']?password""", re.IGNORECASE)
 _API_VERSION = re.compile(r"\s*(\d{1,9})(?:\.(\d{1,9}))?\s*\Z")
-# PEP 508 project names; what precedes the version in a file name.
-_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
-# What follows name and version in a wheel name: an optional build tag, which
-# starts with a digit, and the python, abi and platform tags (PEP 425, 427).
-_WHEEL_TAGS = re.compile(r"(?:[0-9][A-Za-z0-9_.]*-)?[A-Za-z0-9_.]+-[A-Za-z0-9_.]+-[A-Za-z0-9_.]+")
-_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SHOWN_LENGTH = 200
 
 _ABSOLUTE = ("https://", "http://")
 _DOT_SEGMENTS = re.compile(r"(?:\.\.?/)*")
-_SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
 
 
 # ---------------------------------------------------------------------------
@@ -141,111 +135,6 @@ def _charset(content_type: str) -> str | None:
         if key.strip().lower() == "charset":
             return value.strip().strip("\"'") or None
     return None
-
-
-# ---------------------------------------------------------------------------
-# File names
-
-
-class _FilenameParser:
-    """Splits file names into (normalised name, version, kind), remembering
-    every name and version string it has parsed: a page with 100,000 files
-    has only a few hundred distinct versions and usually one name."""
-
-    __slots__ = ("_names", "_tags", "_versions", "project")
-
-    def __init__(self, project: str | None) -> None:
-        self.project = normalize_name(project) if project else None
-        self._names: dict[str, str | None] = {}
-        self._versions: dict[str, Version | None] = {}
-        self._tags: dict[str, bool] = {}
-
-    def name(self, raw: str) -> str | None:
-        try:
-            return self._names[raw]
-        except KeyError:
-            normal = normalize_name(raw) if _NAME.match(raw) else None
-            self._names[raw] = normal
-            return normal
-
-    def version(self, raw: str) -> Version | None:
-        try:
-            return self._versions[raw]
-        except KeyError:
-            parsed: Version | None = None
-            # Version() allows spaces around the version; a file name must not.
-            if _SPACE_OR_CONTROL.search(raw) is None:
-                with contextlib.suppress(InvalidVersion):
-                    parsed = Version(raw)
-            self._versions[raw] = parsed
-            return parsed
-
-    def parse(self, filename: str) -> tuple[str, Version, FileKind] | None:
-        # Every part is checked (name, version, tags, suffix), so what passes
-        # holds no path separator, space or control character.
-        if filename.endswith(".whl"):
-            # {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl
-            parts = filename[:-4].split("-")
-            count = len(parts)
-            if count == 5 or count == 6:
-                tags = filename[len(parts[0]) + len(parts[1]) + 2 : -4]
-                try:
-                    tags_ok = self._tags[tags]
-                except KeyError:
-                    tags_ok = self._tags[tags] = _WHEEL_TAGS.fullmatch(tags) is not None
-                if not tags_ok:
-                    return None
-                try:
-                    name = self._names[parts[0]]
-                except KeyError:
-                    name = self.name(parts[0])
-                try:
-                    version = self._versions[parts[1]]
-                except KeyError:
-                    version = self.version(parts[1])
-                if name is not None and version is not None:
-                    return name, version, "wheel"
-            return None
-        for suffix in _SDIST_SUFFIXES:
-            if filename.endswith(suffix):
-                stem = filename[: -len(suffix)]
-                break
-        else:
-            return None
-        # {name}-{version}: the name may contain '-', so find where the
-        # project's own name ends when we know it.
-        if self.project is not None:
-            dash = stem.find("-")
-            while dash > 0:
-                if self.name(stem[:dash]) == self.project:
-                    version = self.version(stem[dash + 1 :])
-                    if version is None:
-                        return None
-                    return self.project, version, "sdist"
-                dash = stem.find("-", dash + 1)
-        raw_name, dash_found, raw_version = stem.rpartition("-")
-        if not dash_found:
-            return None
-        name = self.name(raw_name)
-        version = self.version(raw_version)
-        if name is None or version is None:
-            return None
-        return name, version, "sdist"
-
-
-def parse_filename(
-    filename: str, project: str | None = None
-) -> tuple[str, Version, FileKind] | None:
-    """Split a wheel or sdist file name into its normalised project name,
-    version and kind.
-
-    ``project`` (any spelling) tells where the name of an sdist ends, since
-    names may contain ``-``.  Returns ``None`` for anything that is not a
-    wheel or sdist name (eggs, installers, junk) or whose version is not a
-    valid PEP 440 version.  The returned name may differ from ``project``:
-    callers decide whether the file belongs to the project.
-    """
-    return _FilenameParser(project).parse(filename)
 
 
 # ---------------------------------------------------------------------------
@@ -664,7 +553,7 @@ def _project_page_from_html(text: str, url: str, project: str | None) -> Project
     resolver = _html_resolver(text, url)
     resolve = resolver.resolve
     name = normalize_name(project) if project else _guess_project(url)
-    parse = _FilenameParser(name or None).parse
+    parse = FilenameParser(name or None).parse
     make = _make_file
     shapes: dict[tuple[str, ...], _Getter | None] = {}
     requires: dict[str, str | None] = {}
@@ -842,7 +731,7 @@ def _project_page_from_json(data: dict[str, Any], url: str, project: str | None)
 
     name = normalize_name(raw_name or project or "") or _guess_project(url)
     wanted = normalize_name(project) if project else name
-    parse = _FilenameParser(wanted or None).parse
+    parse = FilenameParser(wanted or None).parse
     resolve = _Resolver(_clean_base(url)).resolve
     make = _make_file
     requires: dict[str, str | None] = {}

@@ -5,7 +5,18 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-__all__ = ["host_of", "normalize_name", "redact", "redact_url", "split_credentials"]
+__all__ = [
+    "DEFAULT_PORTS",
+    "host_of",
+    "normalize_name",
+    "origin",
+    "redact",
+    "redact_url",
+    "split_credentials",
+]
+
+#: The port of a scheme when a URL names none.
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 _NORMALIZE = re.compile(r"[-_.]+")
 _URL_IN_TEXT = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]*@)")
@@ -63,3 +74,19 @@ def redact_url(url: str) -> str:
 def host_of(url: str) -> str:
     """The lower-cased host name of ``url`` (no port, no credentials)."""
     return (urlsplit(url).hostname or "").lower()
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """The origin of ``url``: lower-cased scheme and host, and the port, the
+    scheme's default when the URL names none or an invalid one (``None`` for
+    a scheme without a default).  ``https://Example.org/a`` and
+    ``https://example.org:443/b`` have one origin; ``:8443`` is another."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None:
+        port = DEFAULT_PORTS.get(scheme)
+    return scheme, (parts.hostname or "").lower(), port

@@ -113,16 +113,14 @@ def download(
         ),
     ] = None,
 ) -> None:
-    from cglib.download import DEFAULT_JOBS, DownloadRequest
+    from cglib.download import DEFAULT_JOBS, DownloadRequest, FileOptions, check_jobs
     from cglib.download import download as run_download
     from cglib.errors import UsageError
     from cglib.selection import Target
 
     out = session.output
-    if sum((only_binary, no_binary, all_files)) > 1:
-        raise UsageError("use only one of --only-binary, --no-binary and --all-files")
-    if jobs is not None and jobs < 1:
-        raise UsageError(f"--jobs must be at least 1, not {jobs}")
+    FileOptions(only_binary, no_binary, all_files)  # checked before any file is read
+    jobs = check_jobs(DEFAULT_JOBS if jobs is None else jobs)
     wanted: list[DownloadRequest] = [
         DownloadRequest(text, source="") for text in requirements or []
     ]
@@ -155,7 +153,7 @@ def download(
             only_binary=only_binary,
             no_binary=no_binary,
             all_files=all_files,
-            jobs=jobs or DEFAULT_JOBS,
+            jobs=jobs,
             progress=progress if show_progress else None,
             log=out.note,
             warn=out.warn,

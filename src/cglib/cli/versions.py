@@ -150,12 +150,14 @@ def _yank_text(files: tuple[DistributionFile, ...]) -> str:
 
 
 def _tags(f: DistributionFile) -> tuple[str, str]:
+    from cglib.filenames import split_wheel_tags
+
     if f.kind != "wheel":
         return "source", "any"
-    parts = f.filename[: -len(".whl")].split("-")
-    if len(parts) < 5:
+    tags = split_wheel_tags(f.filename)
+    if tags is None:
         return "", ""
-    return parts[-3], parts[-1]
+    return tags.python, tags.platform
 
 
 def _size(size: int | None) -> str:

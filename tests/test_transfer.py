@@ -1,0 +1,422 @@
+"""The transfer of one file (cglib.transfer).
+
+The state machine (``decide``) is driven directly, without a network; a
+``Transfer`` with a fake sleep; and the streaming through ``download`` with the
+in-memory index of tests/support/download_index.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cglib.client import IndexClient
+from cglib.config import Settings
+from cglib.download import DownloadRequest, download
+from cglib.errors import IntegrityError, NetworkError, PolicyError
+from cglib.transfer import Attempt, Rules, State, Transfer, body_start, decide
+from support.download_index import (
+    FakeIndex,
+    broken_after,
+    files_under,
+    index_client,
+    ranged,
+)
+
+NAME = "six-1.16.0-py2.py3-none-any.whl"
+DIGEST = hashlib.sha256(b"data").hexdigest()
+RULES = Rules(NAME, "https://store.example.net/o/1", DIGEST, retries=2, backoff=0.5, max_wait=0.8)
+
+
+@pytest.fixture
+def fake() -> FakeIndex:
+    return FakeIndex()
+
+
+@pytest.fixture
+def client(fake: FakeIndex) -> Iterator[IndexClient]:
+    with index_client(fake) as c:
+        yield c
+
+
+# -- the state machine: pure ---------------------------------------------------------
+
+
+def broke(**fields: object) -> NetworkError:
+    return NetworkError("timed out", **fields)  # type: ignore[arg-type]
+
+
+def test_a_complete_verified_body_is_done():
+    step = decide(Attempt(started=True, received=4, length=4, digest=DIGEST), State(), RULES)
+    assert (step.action, step.digest, step.size, step.discard) == ("done", DIGEST, 4, False)
+
+
+def test_a_broken_body_is_resumed_with_growing_waits_then_given_up():
+    broken = Attempt(offset=10, started=True, received=5, length=100, error=broke(retryable=True))
+    first = decide(broken, State(), RULES)
+    assert (first.action, first.wait, first.state.retries) == ("resume", 0.5, 1)
+    assert first.note == f"{NAME}: transfer broke off (timed out); resuming"
+    assert not first.discard
+    second = decide(broken, first.state, RULES)
+    assert (second.action, second.wait, second.state.retries) == ("resume", 0.8, 2)  # capped
+    last = decide(broken, second.state, RULES)
+    assert last.action == "give-up"
+    assert not last.discard  # the .part is kept for the next run
+    assert isinstance(last.error, NetworkError)
+    assert not isinstance(last.error, IntegrityError)
+    assert "(got 15 bytes)" in last.error.message
+    assert "resume" in (last.error.hint or "")
+
+
+def test_a_body_closed_before_its_length_is_truncated_and_discarded():
+    attempt = Attempt(started=True, received=100, length=5000, error=broke(closed_early=True))
+    step = decide(attempt, State(retries=2), RULES)
+    assert (step.action, step.discard) == ("give-up", True)
+    assert isinstance(step.error, IntegrityError)
+    assert "got 100 of 5000 bytes" in step.error.message
+
+
+def test_a_failure_before_the_body_is_raised_as_it_is():
+    error = broke(status=503, retryable=True)
+    step = decide(Attempt(error=error), State(), RULES)
+    assert (step.action, step.discard) == ("give-up", False)
+    assert step.error is error
+
+
+def test_ranges_the_server_will_not_serve_start_over():
+    refused = decide(Attempt(asked=10, error=broke(status=416)), State(), RULES)
+    assert (refused.action, refused.discard) == ("restart", True)
+    ignored = decide(Attempt(asked=10, wrong_range=True), State(), RULES)
+    assert (ignored.action, ignored.discard) == ("restart", True)
+    unasked = decide(Attempt(asked=0, wrong_range=True), State(), RULES)
+    assert unasked.action == "give-up"
+    assert isinstance(unasked.error, NetworkError)
+
+
+def test_a_resumed_file_with_a_bad_hash_starts_over_once():
+    bad = Attempt(offset=8, started=True, received=4, digest="0" * 64)
+    first = decide(bad, State(), RULES)
+    assert (first.action, first.discard, first.state.restarted) == ("restart", True, True)
+    assert "does not match its hash; starting over" in (first.note or "")
+    again = decide(bad, first.state, RULES)
+    assert (again.action, again.discard) == ("give-up", True)
+    assert isinstance(again.error, IntegrityError)
+    assert "sha256 mismatch" in again.error.message
+    whole = decide(Attempt(started=True, received=4, digest="0" * 64), State(), RULES)
+    assert whole.action == "give-up"  # nothing resumed: nothing to start over
+
+
+def test_a_length_or_requirements_hash_mismatch_gives_up():
+    short = decide(Attempt(started=True, received=3, length=4, digest=DIGEST), State(), RULES)
+    assert (short.action, short.discard) == ("give-up", True)
+    assert "truncated transfer" in str(short.error)
+    rules = Rules(NAME, "u", None, allowed=frozenset({"e" * 64}))
+    other = decide(Attempt(started=True, received=4, digest=DIGEST), State(), rules)
+    assert (other.action, other.discard) == ("give-up", True)
+    assert "--hash" in str(other.error)
+
+
+def test_body_start():
+    assert body_start(200, 0, None) == 0
+    assert body_start(200, 10, None) == 0  # the whole file again
+    assert body_start(206, 10, "bytes 10-99/100") == 10
+    assert body_start(206, 10, "bytes 0-99/100") is None
+    assert body_start(206, 10, "bytes 10-99/*") == 10
+    assert body_start(206, 0, "bytes 0-99/100") is None
+    assert body_start(206, 10, "junk") is None
+
+
+outcomes = st.builds(
+    Attempt,
+    offset=st.integers(0, 3),
+    started=st.booleans(),
+    received=st.integers(0, 3),
+    length=st.none() | st.integers(0, 6),
+    digest=st.sampled_from([None, DIGEST, "0" * 64]),
+    wrong_range=st.booleans(),
+    error=st.none()
+    | st.builds(
+        NetworkError,
+        st.just("broken"),
+        status=st.sampled_from([None, 416, 503]),
+        retryable=st.booleans(),
+        closed_early=st.booleans(),
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(outcomes, min_size=1, max_size=40), st.integers(0, 5))
+def test_every_transfer_ends(attempts, resumable):
+    """Whatever the server does, a transfer ends within a bounded number of
+    attempts: each resume uses up a retry, and a restart asks for the whole file."""
+    rules = Rules(NAME, "u", DIGEST, retries=3)
+    state = State()
+    asked = resumable
+    for count, attempt in enumerate(attempts, start=1):
+        step = decide(replace(attempt, asked=asked), state, rules)
+        assert step.state.retries <= rules.retries
+        if step.action in ("done", "give-up"):
+            assert (step.error is None) == (step.action == "done")
+            return
+        assert count <= 2 * (rules.retries + 2)
+        asked = 0 if step.action == "restart" else resumable
+        state = step.state
+
+
+# -- a Transfer with a fake sleep ------------------------------------------------------
+
+
+def test_transfer_resumes_with_backoff_and_keeps_the_part(fake, tmp_path):
+    data = bytes(range(256)) * 64
+    fake.add(NAME, data)
+    sent = iter(range(1000, len(data), 1000))
+
+    def stalls(request: httpx.Request, full: bytes) -> httpx.Response:
+        start = int(request.headers.get("range", "bytes=0-")[6:-1])
+        end = next(sent)
+
+        class Body(httpx.SyncByteStream):
+            def __iter__(self) -> Iterator[bytes]:
+                yield full[start:end]
+                raise httpx.ReadTimeout("timed out")
+
+        status = 206 if start else 200
+        headers = {"Content-Length": str(len(full) - start), "ETag": '"v1"'}
+        if start:
+            headers["Content-Range"] = f"bytes {start}-{len(full) - 1}/{len(full)}"
+        return httpx.Response(status, stream=Body(), headers=headers)
+
+    fake.store_handler = stalls
+    waits: list[float] = []
+    notes: list[str] = []
+    settings = Settings(retries=3, backoff=0.5, max_retry_wait=1.5)
+    with index_client(fake, settings) as short:
+        f = short.get_project("six").files[0]
+        transfer = Transfer(
+            short,
+            f,
+            tmp_path / NAME,
+            expected=f.sha256,
+            log=notes.append,
+            sleep=waits.append,
+        )
+        with pytest.raises(NetworkError, match="timed out") as info:
+            transfer.run()
+    assert waits == [0.5, 1.0, 1.5]  # no real time passed
+    assert [r.headers.get("range") for r in fake.store_requests()] == [
+        None,
+        "bytes=1000-",
+        "bytes=2000-",
+        "bytes=3000-",
+    ]
+    assert "got 4000 bytes" in info.value.message
+    assert (tmp_path / f"{NAME}.part").read_bytes() == data[:4000]
+    assert sum("resuming" in note for note in notes) == 3
+
+
+def test_transfer_saves_a_verified_file(fake, client, tmp_path):
+    fake.add(NAME, b"data")
+    f = client.get_project("six").files[0]
+    assert Transfer(client, f, tmp_path / NAME, expected=f.sha256).run() == (DIGEST, 4)
+    assert files_under(tmp_path) == [NAME]
+
+
+# -- streaming through download ------------------------------------------------------------
+
+
+def test_redirect_download_keeps_credentials_off_the_store(fake, client, tmp_path):
+    data = b"wheel bytes" * 1000
+    fake.add("six-1.16.0-py2.py3-none-any.whl", data)
+    results = download(client, ["six==1.16.0"], tmp_path)
+    assert [r.status for r in results] == ["downloaded"]
+    saved = tmp_path / "six-1.16.0-py2.py3-none-any.whl"
+    assert saved.read_bytes() == data
+    assert results[0].sha256 == hashlib.sha256(data).hexdigest()
+    assert results[0].to_json()["path"] == str(saved)
+    assert files_under(tmp_path) == [saved.name]
+    store = fake.store_requests()
+    assert len(store) == 1
+    assert "authorization" not in store[0].headers
+    assert store[0].headers["accept-encoding"] == "identity"
+    front = [r for r in fake.requests if r.url.host == "index.example.org"]
+    assert all("authorization" in r.headers for r in front)
+
+
+def test_hash_mismatch_leaves_nothing(fake, client, tmp_path):
+    fake.add("six-1.16.0-py2.py3-none-any.whl", b"good", digest="f" * 64)
+    with pytest.raises(IntegrityError, match="sha256 mismatch") as info:
+        download(client, ["six"], tmp_path)
+    assert info.value.exit_code == 7
+    assert files_under(tmp_path) == []
+
+
+def test_requirements_file_hash_is_checked_too(fake, client, tmp_path):
+    fake.add("six-1.16.0-py2.py3-none-any.whl", b"good")
+    wanted = DownloadRequest("six", frozenset({"e" * 64}), "r.txt:1")
+    with pytest.raises(IntegrityError, match="--hash"):
+        download(client, [wanted], tmp_path)
+    assert files_under(tmp_path) == []
+    ok = DownloadRequest("six", frozenset({hashlib.sha256(b"good").hexdigest()}), "r.txt:1")
+    assert download(client, [ok], tmp_path)[0].status == "downloaded"
+
+
+def test_short_body_is_an_integrity_error(fake, client, tmp_path):
+    fake.add("six-1.16.0-py2.py3-none-any.whl", b"a" * 100)
+    fake.store_handler = lambda request, data: httpx.Response(
+        200, content=data[:50], headers={"Content-Length": "100"}
+    )
+    with pytest.raises(IntegrityError, match="truncated transfer") as info:
+        download(client, ["six"], tmp_path)
+    assert "\n" not in str(info.value)
+    assert files_under(tmp_path) == []
+
+
+def test_policy_answer_shows_the_reason(fake, client, tmp_path):
+    fake.add("six-1.16.0-py2.py3-none-any.whl", b"x")
+    fake.front_status["six-1.16.0-py2.py3-none-any.whl"] = httpx.Response(
+        409, json={"error": "blocked", "reason": "POLICY_COOLDOWN", "message": "wait"}
+    )
+    with pytest.raises(PolicyError, match="cool-down") as info:
+        download(client, ["six"], tmp_path)
+    assert info.value.reason == "POLICY_COOLDOWN"
+    assert files_under(tmp_path) == []
+
+
+def test_interrupted_download_keeps_part_and_resumes(fake, client, tmp_path):
+    data = bytes(range(256)) * 4096  # 1 MiB
+    name = "six-1.16.0-py2.py3-none-any.whl"
+    fake.add(name, data)
+    seen: list[dict[str, str]] = []
+    fake.store_handler = lambda request, _: httpx.Response(
+        200,
+        content=iter([data[:300_000], data[300_000:]]),
+        headers={"ETag": '"v1"', "Content-Length": str(len(data))},
+    )
+
+    class Interrupt:
+        def start(self, file: str, total: int | None) -> None:
+            pass
+
+        def advance(self, file: str, n: int) -> None:
+            raise KeyboardInterrupt
+
+        def done(self, file: str) -> None:
+            pass
+
+    with pytest.raises(KeyboardInterrupt):
+        download(client, ["six"], tmp_path, progress=Interrupt())
+    part = tmp_path / f"{name}.part"
+    assert part.read_bytes() == data[:300_000]
+    assert not (tmp_path / name).exists()
+
+    fake.store_handler = ranged(data, seen)
+    results = download(client, ["six"], tmp_path)
+    assert results[0].status == "downloaded"
+    assert (tmp_path / name).read_bytes() == data
+    assert seen[-1]["range"] == "bytes=300000-"
+    assert seen[-1]["if-range"] == '"v1"'
+    assert files_under(tmp_path) == [name]
+
+
+def test_resume_answered_with_200_starts_over(fake, client, tmp_path):
+    data = b"0123456789" * 1000
+    name = "six-1.16.0-py2.py3-none-any.whl"
+    fake.add(name, data)
+    (tmp_path / f"{name}.part").write_bytes(b"garbage!")
+    (tmp_path / f"{name}.part.json").write_text(
+        json.dumps({"sha256": hashlib.sha256(data).hexdigest(), "validator": '"old"'})
+    )
+    seen: list[dict[str, str]] = []
+    fake.store_handler = ranged(data, seen)
+    download(client, ["six"], tmp_path)
+    assert seen[0]["range"] == "bytes=8-"
+    assert (tmp_path / name).read_bytes() == data
+    assert files_under(tmp_path) == [name]
+
+
+def test_bad_resumed_prefix_is_caught_by_the_hash(fake, client, tmp_path):
+    data = b"0123456789" * 1000
+    name = "six-1.16.0-py2.py3-none-any.whl"
+    fake.add(name, data)
+    (tmp_path / f"{name}.part").write_bytes(b"garbage!")
+    (tmp_path / f"{name}.part.json").write_text(
+        json.dumps({"sha256": hashlib.sha256(data).hexdigest(), "validator": '"v1"'})
+    )
+    seen: list[dict[str, str]] = []
+    fake.store_handler = ranged(data, seen)
+    download(client, ["six"], tmp_path)
+    assert [s.get("range") for s in seen] == ["bytes=8-", None]
+    assert (tmp_path / name).read_bytes() == data
+
+
+def test_part_symlink_is_not_followed(fake, client, tmp_path):
+    data = b"payload"
+    name = "six-1.16.0-py2.py3-none-any.whl"
+    fake.add(name, data)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    (dest / f"{name}.part").symlink_to(outside)
+    download(client, ["six"], dest)
+    assert outside.read_text() == "keep me"
+    assert (dest / name).read_bytes() == data
+    assert not (dest / name).is_symlink()
+
+
+# -- broken transfers: time-outs are network errors, short bodies integrity errors -------
+
+
+def test_stalled_body_is_a_network_error_and_keeps_the_part(fake, client, tmp_path):
+    name = "six-1.16.0-py2.py3-none-any.whl"
+    data = bytes(range(256)) * 64
+    fake.add(name, data)
+    fake.store_handler = broken_after(data[:1000], httpx.ReadTimeout("timed out"))
+    with pytest.raises(NetworkError, match="timed out") as info:
+        download(client, ["six"], tmp_path)
+    error = info.value
+    assert not isinstance(error, IntegrityError)
+    assert error.exit_code == 6
+    assert "\n" not in str(error)
+    assert name in error.message
+    assert "store.example.net" in (error.url or "")
+    assert "resume" in (error.hint or "")
+    assert len(fake.store_requests()) == 2  # tried again once (retries=1), from where it stopped
+    assert fake.store_requests()[1].headers["range"] == "bytes=1000-"
+    assert (tmp_path / f"{name}.part").read_bytes() == data[:1000]
+    assert not (tmp_path / name).exists()
+    # The next run goes on from the .part.
+    seen: list[dict[str, str]] = []
+    fake.store_handler = ranged(data, seen)
+    assert download(client, ["six"], tmp_path)[0].status == "downloaded"
+    assert seen[-1]["range"] == "bytes=1000-"
+    assert files_under(tmp_path) == [name]
+
+
+def test_connection_reset_mid_body_is_a_network_error(fake, client, tmp_path):
+    fake.add("six-1.16.0-py2.py3-none-any.whl", b"x" * 5000)
+    fake.store_handler = broken_after(b"x" * 100, httpx.ReadError("connection reset by peer"))
+    with pytest.raises(NetworkError) as info:
+        download(client, ["six"], tmp_path)
+    assert info.value.exit_code == 6
+    assert not (tmp_path / "six-1.16.0-py2.py3-none-any.whl").exists()
+
+
+def test_body_closed_before_its_length_is_a_truncated_transfer(fake, client, tmp_path):
+    fake.add("six-1.16.0-py2.py3-none-any.whl", b"x" * 5000)
+    fake.store_handler = broken_after(
+        b"x" * 100, httpx.RemoteProtocolError("peer closed connection without sending complete")
+    )
+    with pytest.raises(IntegrityError, match="truncated transfer") as info:
+        download(client, ["six"], tmp_path)
+    assert info.value.exit_code == 7
+    assert "got 100 of 5000 bytes" in info.value.message
+    assert files_under(tmp_path) == []  # no .part is kept after an integrity failure
