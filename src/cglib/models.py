@@ -41,12 +41,14 @@ class DistributionFile:
     def sha256(self) -> str | None:
         return self.hashes.get("sha256")
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self, *, version: str | None = None) -> dict[str, object]:
+        """SPEC.md's file object (``version``: ``str(self.version)``, when the
+        caller has it already)."""
         return {
             "filename": self.filename,
             "url": self.url,
             "kind": self.kind,
-            "version": str(self.version),
+            "version": str(self.version) if version is None else version,
             "sha256": self.sha256,
             "requires_python": self.requires_python,
             "size": self.size,
@@ -69,10 +71,11 @@ class Release:
         return bool(self.files) and all(f.yanked for f in self.files)
 
     def to_json(self) -> dict[str, object]:
+        version = str(self.version)
         return {
-            "version": str(self.version),
+            "version": version,
             "yanked": self.yanked,
-            "files": [f.to_json() for f in self.files],
+            "files": [f.to_json(version=version) for f in self.files],
         }
 
 
@@ -102,12 +105,22 @@ class ProjectPage:
                 ordered = final
         return [Release(v, tuple(by_version[v])) for v in ordered]
 
-    def to_json(self, *, pre: bool = False, index: str | None = None) -> dict[str, object]:
+    def to_json(
+        self,
+        *,
+        pre: bool = False,
+        index: str | None = None,
+        releases: list[Release] | None = None,
+    ) -> dict[str, object]:
+        """SPEC.md's versions document; ``releases`` are those of
+        ``self.releases(pre=pre)`` when the caller has computed them already."""
+        if releases is None:
+            releases = self.releases(pre=pre)
         body: dict[str, object] = {"project": self.name}
         if index is not None:
             body["index"] = index
         body["url"] = self.url
-        body["versions"] = [r.to_json() for r in self.releases(pre=pre)]
+        body["versions"] = [r.to_json() for r in releases]
         return body
 
 
