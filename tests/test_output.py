@@ -202,3 +202,30 @@ def test_a_traceback_keeps_its_lines_but_not_its_escapes() -> None:
     out, _, _ = make()
     out.add_secret("hunter22")
     assert out.clean("a\x1b[31m\tb\nc hunter22") == "a\\x1b[31m\\tb\nc ***"
+
+
+def test_json_from_writes_the_fast_text_when_piped() -> None:
+    out, stdout, _ = make()
+    out.json_from(lambda: {"slow": True}, lambda: '{"fast":true}')
+    assert stdout.getvalue() == '{"fast":true}\n'
+
+
+def test_json_from_masks_by_value_when_a_secret_may_be_in_the_fast_text() -> None:
+    out, stdout, _ = make()
+    out.add_secret("hunter22")
+    document = {"reason": "pw hunter22", "url": "https://u:p@example.org/"}
+    out.json_from(lambda: document, lambda: compact(document))
+    assert json.loads(stdout.getvalue()) == {
+        "reason": "pw ***",
+        "url": "https://***@example.org/",
+    }
+
+
+def test_json_from_is_indented_on_a_terminal() -> None:
+    out, stdout, _ = make(tty=True)
+    out.json_from(lambda: {"a": 1}, lambda: '{"a":1}')
+    assert stdout.getvalue() == '{\n  "a": 1\n}\n'
+
+
+def compact(document: object) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -4,8 +4,6 @@ and search_index use it: only a 304 counts, anything else is asked in full."""
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -186,35 +184,3 @@ def test_search_index_falls_back_when_the_server_ignores_validators(tmp_path: Pa
     loaded = cache.load(cache.cache_path(server.url, tmp_path))
     assert loaded is not None
     assert "sixty" in loaded.names
-
-
-def test_warm_cli_search_loads_neither_typer_nor_httpx(tmp_path: Path) -> None:
-    import os
-
-    code = (
-        "import sys\n"
-        "from cglib.cli.main import run\n"
-        "code = run(['search', 'six', '--index-url', sys.argv[1]])\n"
-        "heavy = [m for m in ('typer', 'click', 'httpx', 'rich', 'keyring', 'dataclasses') "
-        "if m in sys.modules]\n"
-        "print('heavy=' + ','.join(heavy), code)\n"
-    )
-
-    # Credentials from the environment, as in CI (a keyring would have to be loaded).
-    env = {
-        **os.environ,
-        "CGLIB_CACHE_DIR": str(tmp_path),
-        "CGLIB_USERNAME": "user",
-        "CGLIB_PASSWORD": "s3cret",
-    }
-    with root_server(NAMES) as server:
-        cold = subprocess.run(
-            [sys.executable, "-c", code, server.url], capture_output=True, text=True, env=env
-        )
-        warm = subprocess.run(
-            [sys.executable, "-c", code, server.url], capture_output=True, text=True, env=env
-        )
-    assert cold.returncode == 0, cold.stderr
-    assert "heavy=" in cold.stdout
-    assert "httpx" in cold.stdout
-    assert warm.stdout.splitlines() == ["six", "heavy= 0"], warm.stderr

@@ -23,7 +23,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -188,6 +188,25 @@ class Output:
         a terminal, compact otherwise."""
         self.stdout.write(self.encode(document, pretty=self.stdout_is_tty) + "\n")
 
+    def json_from(self, to_json: Callable[[], Any], to_json_text: Callable[[], str]) -> None:
+        """Like ``json(to_json())``, for a large document that also has a faster
+        compact encoding: piped, ``to_json_text()`` (the same document,
+        compact, ``ensure_ascii=False``) is written as it is unless a secret
+        or a URL with user info could be in it."""
+        if not self.stdout_is_tty:
+            text = to_json_text()
+            if not self._may_hold_secret(text, _compact):
+                self.stdout.write(text + "\n")
+                return
+        self.json(to_json())
+
+    def _may_hold_secret(self, text: str, dump: Callable[[Any], str]) -> bool:
+        """Whether JSON ``text`` (encoded by ``dump``) could hold a secret or a
+        URL with credentials in a value.  The encoding of a string contains
+        the encoding of each part of it, so a secret whose encoding is not in
+        the text is in no value; a false alarm only costs a walk."""
+        return bool(_USERINFO.search(text)) or any(dump(s)[1:-1] in text for s in self._secrets)
+
     def encode(self, document: Any, *, pretty: bool = False) -> str:
         """``document`` as JSON, secrets masked by value.
 
@@ -196,20 +215,9 @@ class Output:
         the terminal) when ``pretty``.  Control characters are escaped by the
         encoder.
         """
-        if pretty:
-
-            def dump(value: Any) -> str:
-                return json.dumps(value, indent=2, ensure_ascii=True)
-        else:
-
-            def dump(value: Any) -> str:
-                return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
+        dump = _pretty if pretty else _compact
         text = dump(document)
-        # The encoding of a string contains the encoding of each part of it,
-        # so a secret that is not in the text is in no value: mask only when
-        # the scan finds one (or a URL with user info) somewhere.
-        if _USERINFO.search(text) or any(dump(s)[1:-1] in text for s in self._secrets):
+        if self._may_hold_secret(text, dump):
             text = dump(self._masked(document))
         return text
 
@@ -285,6 +293,14 @@ class Output:
             self.stderr.flush()
             return
         self._err("error: ", _one_line(str(error)), "31")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=True)
 
 
 def _one_line(text: str) -> str:

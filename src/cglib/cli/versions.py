@@ -55,7 +55,11 @@ def versions(
         )
     releases = page.releases(pre=pre)
     if session.output.json_mode:
-        out.json(page.to_json(pre=pre, index=session.index.url, releases=releases))
+        index = session.index.url
+        out.json_from(
+            lambda: page.to_json(index=index, releases=releases),
+            lambda: page.to_json_text(index=index, releases=releases),
+        )
         return
     if not releases:
         out.info(f"{page.name}: no {'' if pre else 'final '}versions with files on this index")
