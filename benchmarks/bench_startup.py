@@ -1,4 +1,5 @@
-"""Start-up: ``cglib --version`` and ``cglib --help`` against ``pip --version``.
+"""Start-up: ``cglib --version``, ``cglib --help`` and ``cglib versions --help``
+against ``pip --version``.
 
 Times the installed console scripts (alternated, median of --runs), their
 peak RSS, and checks what ``cglib --help`` imports (``python -X importtime``):
@@ -33,6 +34,7 @@ def measure(runs: int) -> list[common.Row]:
         commands = {
             "cglib --version": common.Command([cglib, "--version"], cenv),
             "cglib --help": common.Command([cglib, "--help"], cenv),
+            "cglib versions --help": common.Command([cglib, "versions", "--help"], cenv),
             "pip --version": common.Command([pip, "--version"], penv),
         }
         assert common.output_of(commands["cglib --version"]).startswith("cglib ")
@@ -58,6 +60,13 @@ def measure(runs: int) -> list[common.Row]:
             GOAL_HELP,
             detail=f"{help_.median * 1000:.0f} ms; imports: {imports}",
             limit="typer (command tree and help rendering)",
+        ),
+        common.Row(
+            "start-up: cglib versions --help / pip --version",
+            timed["cglib versions --help"].median / pip_s,
+            None,
+            detail=f"{timed['cglib versions --help'].median * 1000:.0f} ms "
+            "(typer, and the one command module it loads)",
         ),
         common.Row(
             "start-up: heavy imports in cglib --help",

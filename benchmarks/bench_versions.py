@@ -10,6 +10,9 @@
    ``pip index versions``, and the part of cglib's time spent parsing the page
    (``cglib.simple.parse_project_page`` plus ``ProjectPage.releases()`` on the
    same bytes, timed inside a fresh process as in the command).
+3. On the same page, ``cglib versions --json`` against a Python script that
+   merely reads the page with httpx and counts its anchors with
+   ``html.parser`` (the floor of any Python client that looks at every link).
 
 Alternated runs, medians.
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import statistics
 import sys
 from pathlib import Path
@@ -30,6 +34,7 @@ import common
 
 GOAL_SMALL = 0.7  # cglib versions six / pip index versions six
 GOAL_PARSE = 0.3  # seconds of parsing a 100,000-file page
+GOAL_JSON = 0.8  # cglib versions big --json / httpx + html.parser counting anchors
 SIX_VERSIONS = [f"1.{minor}.0" for minor in range(18)]
 BIG = "big-project"
 
@@ -83,6 +88,31 @@ start = time.perf_counter()
 page = parse_project_page(body, "text/html", sys.argv[2], sys.argv[3])
 page.releases()
 print(time.perf_counter() - start)
+"""
+
+
+_READ = """
+import sys
+from html.parser import HTMLParser
+
+import httpx
+
+
+class Anchors(HTMLParser):
+    count = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.count += 1
+
+
+with httpx.Client() as client:
+    response = client.get(sys.argv[1])
+    response.raise_for_status()
+parser = Anchors()
+parser.feed(response.text)
+parser.close()
+print(parser.count)
 """
 
 
@@ -154,8 +184,21 @@ def big(runs: int, files: int, home: Path, work: Path) -> list[common.Row]:
         lines = common.output_of(commands["cglib versions"]).splitlines()
         assert len(lines) == nversions, (len(lines), nversions)
         timed = common.compare(commands, runs=runs, warmup=1)
+        json_commands = {
+            "cglib versions --json": common.Command(
+                [common.cglib_exe(), "versions", BIG, "--json", "--index-url", url], cenv
+            ),
+            "httpx + html.parser": common.Command(
+                [sys.executable, "-c", _READ, f"{url}{BIG}/"], cenv
+            ),
+        }
+        document = json.loads(common.output_of(json_commands["cglib versions --json"]))
+        assert sum(len(v["files"]) for v in document["versions"]) == files
+        assert int(common.output_of(json_commands["httpx + html.parser"])) == files
+        timed.update(common.compare(json_commands, runs=runs, warmup=1))
     parse = parse_seconds(page_dir / "index.html", f"{url}{BIG}/", max(3, runs), cenv)
     ours, theirs = timed["cglib versions"], timed["pip index versions"]
+    as_json, reader = timed["cglib versions --json"], timed["httpx + html.parser"]
     size = f"{files:,} files, {len(body) / 1e6:.0f} MB page"
     return [
         common.Row(
@@ -172,6 +215,14 @@ def big(runs: int, files: int, home: Path, work: Path) -> list[common.Row]:
             None,
             detail=f"{ours.median:.2f} s vs {theirs.median:.2f} s; "
             f"RSS {ours.rss_mb:.0f} MB vs {theirs.rss_mb:.0f} MB",
+        ),
+        common.Row(
+            f"versions --json, {files // 1000}k-file page / httpx + html.parser",
+            as_json.median / reader.median,
+            GOAL_JSON,
+            detail=f"{as_json.median:.2f} s vs {reader.median:.2f} s (reading the page and "
+            f"counting its anchors); RSS {as_json.rss_mb:.0f} MB vs {reader.rss_mb:.0f} MB",
+            limit="parsing, one dict per file, and the C JSON encoder (compact when piped)",
         ),
     ]
 
@@ -213,6 +264,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=100_000, help="files on the big page")
     parser.add_argument("--json", action="store_true", help="one JSON document (for run.py)")
     parser.add_argument("--skip-big", action="store_true", help="only the small project")
+    parser.add_argument("--skip-small", action="store_true", help="only the 100k-file page")
     parser.add_argument(
         "--profile", action="store_true", help="print import costs and a cProfile of versions six"
     )
@@ -224,7 +276,7 @@ def main() -> None:
         if args.profile:
             profile(home, work)
             return
-        rows = small(args.runs, home, work)
+        rows = [] if args.skip_small else small(args.runs, home, work)
         if not args.skip_big:
             rows += big(max(3, args.runs // 3), args.files, home, work)
     common.emit(rows, as_json=args.json, title=f"versions, median of alternated runs ({args.runs})")

@@ -202,7 +202,7 @@ def test_control_characters_in_names_are_escaped():
     from cglib.cli.output import Output
 
     out = Output()
-    assert out.clean("evil\x1b[31m\x00name\tcol") == "evil\\x1b[31m\\x00name\tcol"
+    assert out.clean("evil\x1b[31m\x00name\tcol") == "evil\\x1b[31m\\x00name\\tcol"
 
 
 @pytest.mark.parametrize(
@@ -222,3 +222,70 @@ def test_chainguard_without_credentials_fails_fast_with_exit_3(cli, httpx_mock):
     assert "libraries.cgr.dev" in result.stderr
     assert "CHAINGUARD_PYTHON_TOKEN" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def serve_reason(httpx_mock, reason: str) -> None:  # type: ignore[no-untyped-def]
+    """A JSON page whose 2.0.0 wheel is yanked for ``reason``."""
+    page = {
+        **JSON,
+        "files": [
+            _file("demo-1.0.0-py3-none-any.whl"),
+            _file("demo-2.0.0-py3-none-any.whl", yanked=reason),
+            _file("demo-3.0.0-py3-none-any.whl"),
+        ],
+    }
+    httpx_mock.add_response(
+        url=f"{INDEX}demo/",
+        json=page,
+        headers={"Content-Type": "application/vnd.pypi.simple.v1+json"},
+        is_reusable=True,
+    )
+
+
+@pytest.mark.parametrize("args", [(), ("--files",)], ids=["versions", "files"])
+def test_a_newline_in_a_yanked_reason_does_not_inject_a_line(cli, httpx_mock, args):
+    serve_reason(httpx_mock, "broken\n9.9.9\tinjected\rend")
+    result = cli("versions", "demo", *args, "--index-url", INDEX)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["3.0.0", "2.0.0", "1.0.0"]
+    assert lines[1].endswith("yanked: broken\\n9.9.9\\tinjected\\rend")
+
+
+@pytest.mark.parametrize("char", ["\x7f", "\x85", "\x9b", "\x1b", "\x00", "\u202e"])
+def test_json_stays_valid_with_control_characters_from_the_index(cli, httpx_mock, char):
+    reason = f"bad{char}[31mreason"
+    serve_reason(httpx_mock, reason)
+    result = cli("versions", "demo", "--json", "--index-url", INDEX)
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["versions"][1]["files"][0]["yanked_reason"] == reason
+
+
+def test_json_is_compact_when_piped(cli, serve_demo):
+    result = cli("versions", "demo", "--json", "--index-url", INDEX)
+    assert result.stdout.count("\n") == 1
+    assert '"project":"demo"' in result.stdout
+
+
+def test_a_password_equal_to_true_leaves_the_json_intact(cli, serve_demo):
+    result = cli(
+        "versions", "demo", "--json", "--index-url", "https://user:true@example.org/simple/"
+    )
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["versions"][1]["yanked"] is True
+    assert doc["index"] == INDEX
+
+
+def test_a_long_value_is_cut_in_plain_output_but_whole_in_json(cli, httpx_mock):
+    from cglib.cli.output import MAX_VALUE
+
+    reason = "r" * 5000
+    serve_reason(httpx_mock, reason)
+    plain = cli("versions", "demo", "--index-url", INDEX)
+    field = plain.stdout.splitlines()[1].split("\t")[-1]
+    assert len(field) == MAX_VALUE
+    assert field.endswith("…")
+    doc = json.loads(cli("versions", "demo", "--json", "--index-url", INDEX).stdout)
+    assert doc["versions"][1]["files"][0]["yanked_reason"] == reason

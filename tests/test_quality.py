@@ -34,17 +34,37 @@ def test_mypy_strict():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_help_does_not_import_network_stack():
+HEAVY = ("httpx", "keyring", "rich", "packaging")
+
+
+def test_building_the_app_imports_no_heavy_module():
     code = (
         "import sys\n"
         "from cglib.cli.app import build_app\n"
         "build_app()\n"
-        "heavy = [m for m in ('httpx', 'keyring', 'rich.progress', 'packaging.tags') "
-        "if m in sys.modules]\n"
-        "print(','.join(heavy))\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_cglib_help_imports_no_heavy_module_and_no_command():
+    """`cglib --help` as a user runs it: a fresh process, the real entry point."""
+    from cglib.cli.app import COMMANDS
+
+    modules = (*HEAVY, *sorted({f"cglib.cli.{entry.module}" for entry in COMMANDS.values()}))
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['cglib', '--help']\n"
+        "try:\n"
+        "    runpy.run_module('cglib', run_name='__main__')\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+        f"print(','.join(m for m in {modules!r} if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Commands:" in done.stdout
+    assert done.stderr.strip() == ""
 
 
 def test_no_public_registry_hosts_in_tree():

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from cglib.__about__ import __version__
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -24,30 +24,73 @@ def main(argv: Sequence[str] | None = None) -> None:
 def run(args: list[str]) -> int:
     """Run the command line ``args``; return the exit code.
 
-    typer (in standalone mode) reports usage errors itself, with exit 2, and
-    turns Ctrl-C into exit 130; everything cglib raises is reported here.
+    typer parses (not in standalone mode: its usage errors come back here, to
+    be reported as text or, with ``--json`` anywhere on the line, as SPEC.md's
+    JSON error document); everything cglib raises is reported here too.
     """
+    import typer
+
+    from cglib.cli.session import forget_outputs
     from cglib.errors import CglibError, ExitCode
 
     try:
         from cglib.cli.app import build_app
 
-        build_app().main(args=args, prog_name="cglib", standalone_mode=True)
+        code = build_app().main(args=args, prog_name="cglib", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except SystemExit as done:
         return _exit_status(done.code)
     except CglibError as error:
         _report(error)
         return int(error.exit_code)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
+        # Ctrl-C, or Ctrl-D at a prompt (typer turns EOF into Abort).
         sys.stderr.write("\ninterrupted\n")
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         # The reader went away (`cglib versions x | head -1`): not our failure.
         _silence_stdout()
         return 0
-    except Exception as bug:
-        return _report_bug(bug)
-    return 0
+    except Exception as exc:
+        if _is_click_error(exc):
+            return _report_usage(exc, args)
+        return _report_bug(exc)
+    finally:
+        forget_outputs()
+
+
+def _click_error(name: str) -> type:
+    """typer's (vendored) click ``ClickException`` or ``UsageError``, found
+    through its public ``BadParameter`` rather than a private module."""
+    import typer
+
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
+
+
+def _is_click_error(exc: Exception) -> bool:
+    return isinstance(exc, _click_error("ClickException"))
+
+
+def _json_requested(args: list[str]) -> bool:
+    """``--json`` anywhere among the options (before a ``--``)."""
+    return "--json" in (args[: args.index("--")] if "--" in args else args)
+
+
+def _report_usage(exc: Exception, args: list[str]) -> int:
+    """A parser error (unknown option, bad value, missing argument): click's
+    usage text, or with ``--json`` SPEC.md's JSON error document; exit 2."""
+    from cglib.errors import CglibError, UsageError
+
+    code = int(getattr(exc, "exit_code", 2))
+    if not _json_requested(args):
+        exc.show()  # type: ignore[attr-defined]
+        return code
+    message = exc.format_message()  # type: ignore[attr-defined]
+    if isinstance(exc, _click_error("UsageError")):
+        _report(UsageError(message), json_mode=True)
+    else:
+        _report(CglibError(message), json_mode=True)
+    return code
 
 
 def _exit_status(code: object) -> int:
@@ -59,12 +102,13 @@ def _exit_status(code: object) -> int:
     return 1
 
 
-def _report(error: Exception) -> None:
+def _report(error: Exception, *, json_mode: bool = False) -> None:
     from cglib.cli.output import Output
     from cglib.cli.session import current_output
     from cglib.errors import CglibError
 
     output = current_output() or Output()
+    output.json_mode = output.json_mode or json_mode
     assert isinstance(error, CglibError)
     output.error(error)
 

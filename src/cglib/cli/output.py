@@ -2,8 +2,19 @@
 
 Results are plain lines when stdout is not a terminal (for scripts), a rich
 table on a terminal, one JSON document with ``--json``.  Colour only on a
-terminal and never with ``NO_COLOR``.  Every message passes through
-:func:`cglib.urls.redact` on its way out.
+terminal and never with ``NO_COLOR``.
+
+Safety is applied to *values*, never to encoded text:
+
+- JSON is produced by the JSON encoder alone (it escapes control characters);
+  secrets are masked by walking the document, and only when a cheap scan of
+  the encoded text says one could be in it.
+- In plain output each value (a cell, a field, a line) is made safe before it
+  is joined with tabs and newlines: control characters (tab and newline
+  included) are escaped, on a terminal also bidi overrides and zero-width
+  characters, and a value longer than :data:`MAX_VALUE` is cut with an
+  ellipsis.
+- Messages on stderr are one line each, treated the same way.
 """
 
 from __future__ import annotations
@@ -12,7 +23,8 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 from typing import TYPE_CHECKING, Any, TextIO
 
 from cglib.errors import CglibError
@@ -21,7 +33,40 @@ from cglib.urls import redact
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["Output"]
+__all__ = ["MAX_MESSAGE", "MAX_VALUE", "Output", "safe_value"]
+
+#: Longest value shown on a plain or terminal line (never applied to JSON).
+MAX_VALUE = 500
+#: Longest message shown on stderr.
+MAX_MESSAGE = 2000
+
+# C0 and C1 control characters and DEL (tab and newline included: a value
+# never splits a line or a field).
+_CONTROLS = "\x00-\x1f\x7f-\x9f"
+# Characters that reorder or hide text on a terminal: bidi embeddings,
+# overrides and isolates, zero-width spaces and joiners, marks, BOM.
+_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff"
+_UNSAFE = re.compile(f"[{_CONTROLS}]")
+_UNSAFE_ON_TTY = re.compile(f"[{_CONTROLS}{_INVISIBLE}]")
+# A scan of encoded JSON for what could be a URL with credentials in a value.
+_USERINFO = re.compile(r"://[^/@\s]*@")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def safe_value(text: str, *, tty: bool = False, limit: int | None = MAX_VALUE) -> str:
+    """``text`` made safe for one field of one line: control characters
+    escaped (``\\n``, ``\\t``, ``\\x1b``), on a terminal also invisible and
+    bidi characters (``\\u202e``), and cut to ``limit`` characters with ``…``."""
+    text = (_UNSAFE_ON_TTY if tty else _UNSAFE).sub(_escape, text)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
 
 
 class Output:
@@ -52,13 +97,37 @@ class Output:
         if secret and len(secret) >= 4 and secret not in self._secrets:
             self._secrets.append(secret)
 
-    def clean(self, text: str) -> str:
-        """Mask secrets and credentials in URLs, and neutralise control
-        characters a hostile index could put in names (terminal escapes)."""
-        text = redact(text)
+    def mask(self, text: str) -> str:
+        """``text`` with known secrets and URL credentials replaced by ``***``
+        (no escaping: see :func:`safe_value`)."""
         for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return _CONTROL.sub(_escape_control, text)
+            if secret in text:
+                text = text.replace(secret, "***")
+        return redact(text)
+
+    def clean(self, text: str, *, tty: bool = False) -> str:
+        """A message made safe: secrets masked, control characters escaped
+        (newlines kept, for a traceback), cut to :data:`MAX_MESSAGE` per line."""
+        return "\n".join(
+            safe_value(self.mask(line), tty=tty, limit=MAX_MESSAGE) for line in text.split("\n")
+        )
+
+    def _needs_care(self, cells: Iterable[str], *, tty: bool) -> bool:
+        """Whether any of ``cells`` must be masked, escaped or cut (one fast
+        pass over their concatenation; a false alarm only costs time)."""
+        flat = "".join(cells)
+        if (_UNSAFE_ON_TTY if tty else _UNSAFE).search(flat) or _USERINFO.search(flat):
+            return True
+        return any(secret in flat for secret in self._secrets)
+
+    def _safe_cells(self, rows: Sequence[Sequence[str]], *, tty: bool) -> list[list[str]]:
+        """Every cell masked, escaped and capped, unless none needs it."""
+        if not rows:
+            return []
+        longest = max((len(cell) for row in rows for cell in row), default=0)
+        if longest <= MAX_VALUE and not self._needs_care(chain.from_iterable(rows), tty=tty):
+            return [list(row) for row in rows]
+        return [[safe_value(self.mask(cell), tty=tty) for cell in row] for row in rows]
 
     # -- terminals -----------------------------------------------------------------
 
@@ -100,15 +169,66 @@ class Output:
     # -- results (stdout) ------------------------------------------------------------
 
     def line(self, text: str = "") -> None:
-        """One plain result line on stdout."""
-        self.stdout.write(self.clean(text) + "\n")
+        """One plain result line on stdout (``text`` is one value: a newline
+        in it is escaped, not written)."""
+        self.rows([[text]])
 
     def lines(self, texts: Sequence[str]) -> None:
-        self.stdout.write("".join(self.clean(t) + "\n" for t in texts))
+        """Result lines on stdout, one value each."""
+        self.rows([[text] for text in texts])
+
+    def rows(self, rows: Sequence[Sequence[str]]) -> None:
+        """Tab-separated result lines on stdout; each cell made safe on its own
+        (trailing empty cells left out)."""
+        safe = self._safe_cells(rows, tty=self.stdout_is_tty)
+        self.stdout.write("".join("\t".join(row).rstrip("\t") + "\n" for row in safe))
 
     def json(self, document: Any) -> None:
-        """The one JSON document of a ``--json`` run, on stdout."""
-        self.stdout.write(self.clean(json.dumps(document, indent=2, ensure_ascii=False)) + "\n")
+        """The one JSON document of a ``--json`` run, on stdout: indented on
+        a terminal, compact otherwise."""
+        self.stdout.write(self.encode(document, pretty=self.stdout_is_tty) + "\n")
+
+    def json_from(self, to_json: Callable[[], Any], to_json_text: Callable[[], str]) -> None:
+        """Like ``json(to_json())``, for a large document that also has a faster
+        compact encoding: piped, ``to_json_text()`` (the same document,
+        compact, ``ensure_ascii=False``) is written as it is unless a secret
+        or a URL with user info could be in it."""
+        if not self.stdout_is_tty:
+            text = to_json_text()
+            if not self._may_hold_secret(text, _compact):
+                self.stdout.write(text + "\n")
+                return
+        self.json(to_json())
+
+    def _may_hold_secret(self, text: str, dump: Callable[[Any], str]) -> bool:
+        """Whether JSON ``text`` (encoded by ``dump``) could hold a secret or a
+        URL with credentials in a value.  The encoding of a string contains
+        the encoding of each part of it, so a secret whose encoding is not in
+        the text is in no value; a false alarm only costs a walk."""
+        return bool(_USERINFO.search(text)) or any(dump(s)[1:-1] in text for s in self._secrets)
+
+    def encode(self, document: Any, *, pretty: bool = False) -> str:
+        """``document`` as JSON, secrets masked by value.
+
+        Compact and UTF-8 for scripts; indented and ASCII (every non-ASCII
+        character as ``\\uXXXX``, so no invisible or bidi character reaches
+        the terminal) when ``pretty``.  Control characters are escaped by the
+        encoder.
+        """
+        dump = _pretty if pretty else _compact
+        text = dump(document)
+        if self._may_hold_secret(text, dump):
+            text = dump(self._masked(document))
+        return text
+
+    def _masked(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.mask(value)
+        if isinstance(value, dict):
+            return {key: self._masked(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self._masked(item) for item in value]
+        return value
 
     def table(
         self,
@@ -124,26 +244,28 @@ class Output:
         the ``no_wrap`` columns (e.g. file names) are never folded.
         """
         if not self.stdout_is_tty:
-            self.lines(["\t".join(row) for row in rows])
+            self.rows(rows)
             return
         from rich.table import Table
 
-        keep = [i for i in range(len(columns)) if any(row[i] for row in rows)] or [0]
+        safe = self._safe_cells(rows, tty=True)
+        keep = [i for i in range(len(columns)) if any(row[i] for row in safe)] or [0]
         console = self.console()
         if title:
-            console.print(self.clean(title), style="bold", markup=False)
+            console.print(safe_value(self.mask(title), tty=True), style="bold", markup=False)
         table = Table(box=None, pad_edge=False)
         for i in keep:
             table.add_column(columns[i], no_wrap=columns[i] in no_wrap, overflow="fold")
-        for row in rows:
-            table.add_row(*(self.clean(row[i]) for i in keep))
+        for row in safe:
+            table.add_row(*(row[i] for i in keep))
         console.print(table)
 
     # -- messages (stderr) -------------------------------------------------------------
 
     def _err(self, prefix: str, message: str, style: str) -> None:
-        text = self.clean(message)
-        if self.color and self.stderr_is_tty:
+        tty = self.stderr_is_tty
+        text = safe_value(self.mask(message), tty=tty, limit=MAX_MESSAGE)
+        if self.color and tty:
             self.stderr.write(f"\x1b[{style}m{prefix}\x1b[0m{text}\n")
         else:
             self.stderr.write(f"{prefix}{text}\n")
@@ -160,22 +282,25 @@ class Output:
             self._err("cglib: ", message, "2")
 
     def warn(self, message: str) -> None:
-        self._err("warning: ", message, "33")
+        """A warning; silenced by ``-q`` (only results and errors)."""
+        if not self.quiet:
+            self._err("warning: ", message, "33")
 
     def error(self, error: CglibError) -> None:
         """Report a failure: one line (plus its hint), or JSON with ``--json``."""
         if self.json_mode:
-            self.stderr.write(self.clean(json.dumps(error.to_json(), ensure_ascii=False)) + "\n")
+            self.stderr.write(self.encode(error.to_json()) + "\n")
+            self.stderr.flush()
             return
         self._err("error: ", _one_line(str(error)), "31")
 
 
-# C0 and C1 control characters but tab and newline, which the layout uses.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _escape_control(match: re.Match[str]) -> str:
-    return f"\\x{ord(match.group()):02x}"
+def _pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=True)
 
 
 def _one_line(text: str) -> str:

@@ -1,4 +1,8 @@
-"""The per-run session: output, index, settings, credentials and client."""
+"""The per-run session: output, index, settings, credentials and client.
+
+Free of typer: the shared options reach it as plain values
+(:func:`cglib.cli.common.merge_shared`).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ if TYPE_CHECKING:
     from cglib.client import IndexClient
     from cglib.config import Index, Settings
 
-__all__ = ["Session", "current_output"]
+__all__ = ["Session", "current_output", "forget_outputs"]
 
 _current: list[Output] = []
 
@@ -21,6 +25,11 @@ _current: list[Output] = []
 def current_output() -> Output | None:
     """The output of the command running now (for the error handler)."""
     return _current[-1] if _current else None
+
+
+def forget_outputs() -> None:
+    """End of a run: no output is current any more."""
+    _current.clear()
 
 
 def _truthy(value: str | None) -> bool:

@@ -55,7 +55,11 @@ def versions(
         )
     releases = page.releases(pre=pre)
     if session.output.json_mode:
-        out.json(page.to_json(pre=pre, index=session.index.url))
+        index = session.index.url
+        out.json_from(
+            lambda: page.to_json(index=index, releases=releases),
+            lambda: page.to_json_text(index=index, releases=releases),
+        )
         return
     if not releases:
         out.info(f"{page.name}: no {'' if pre else 'final '}versions with files on this index")
@@ -82,7 +86,7 @@ def _print_versions(out: Output, page: ProjectPage, releases: list[Release]) -> 
         )
     else:
         # Plain, script-friendly: the version first, then tab-separated details.
-        out.lines([_plain(row) for row in rows])
+        out.rows(rows)
 
 
 def _print_files(out: Output, page: ProjectPage, releases: list[Release]) -> None:
@@ -121,11 +125,7 @@ def _print_files(out: Output, page: ProjectPage, releases: list[Release]) -> Non
             no_wrap=("File",),
         )
     else:
-        out.lines([_plain(row) for row in rows])
-
-
-def _plain(row: list[str]) -> str:
-    return "\t".join(row).rstrip("\t")
+        out.rows(rows)
 
 
 def _kinds(files: tuple[DistributionFile, ...]) -> str:
