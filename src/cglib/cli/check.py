@@ -87,12 +87,12 @@ def _print(out: Output, report: CheckReport, *, with_target: bool) -> None:
     columns = ["File", "Project", "Version", "Status", "Target", "Detail"]
     rows = [
         [
-            _field(e.file),
-            _field(e.project),
-            _field(e.version),
+            e.file,
+            e.project,
+            e.version,
             e.status,
-            _field(e.target or ""),
-            _field(e.message),
+            e.target or "",
+            e.message,
         ]
         for e in report.entries
     ]
@@ -102,9 +102,4 @@ def _print(out: Output, report: CheckReport, *, with_target: bool) -> None:
             rows = [row[:4] + row[5:] for row in rows]
         out.table(columns, rows, title=f"{len(rows)} entries checked against {report.index}")
     else:
-        out.lines(["\t".join(row) for row in rows])
-
-
-def _field(value: str) -> str:
-    """One plain-output field: no tab or line break inside it."""
-    return " ".join(value.replace("\t", " ").splitlines())
+        out.rows(rows)
