@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from cglib.errors import UsageError
+from cglib.lockfiles import Change, LockFile, Updates, replace_text
+from cglib.urls import normalize_name
 
 if TYPE_CHECKING:
     from tomlkit import TOMLDocument
@@ -159,6 +162,50 @@ def update_entry(
             if str(value) != old_time:
                 entry["upload-time"] = value
                 changes.append(("upload-time", old_time, str(value)))
+    return changes
+
+
+def write_packages(
+    lock: LockFile,
+    updates: Updates,
+    *,
+    packages_key: str,
+    from_index: Callable[[Any, Path], bool],
+    files: Callable[[Any], Iterable[Any]],
+    filename: Callable[[Any], str],
+    hash_style: HashStyle,
+    time_as_datetime: bool,
+    url_key: str | None = "url",
+) -> list[Change]:
+    """Write ``updates`` into the TOML lock ``lock``, keeping the rest of it:
+    each package of ``doc[packages_key]`` that ``from_index`` accepts has the
+    ``files`` entries whose ``filename`` the index serves updated with
+    :func:`update_entry`; the file is rewritten (atomically) only when
+    something changed."""
+    doc = parse(lock.path, lock.path.read_bytes().decode("utf-8-sig"))
+    changes: list[Change] = []
+    for package in doc.get(packages_key, []):
+        name, version = as_str(package.get("name")), as_str(package.get("version"))
+        if not name or not version or not from_index(package, lock.path):
+            continue
+        project = normalize_name(name)
+        served = {u.filename: u for u in updates.get((project, version), ())}
+        for entry in files(package):
+            update = served.get(filename(entry))
+            if update is None:
+                continue
+            found = update_entry(
+                entry,
+                update,
+                hash_style=hash_style,
+                time_as_datetime=time_as_datetime,
+                url_key=url_key,
+            )
+            changes += [
+                Change(str(lock.path), project, version, what, old, new) for what, old, new in found
+            ]
+    if changes:
+        replace_text(lock.path, dumps(doc))
     return changes
 
 

@@ -12,15 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cglib.lockfiles import Change, LockedFile, LockedPackage, LockFile, Updates, replace_text
+from cglib.lockfiles import Change, LockedFile, LockedPackage, LockFile, Updates
 from cglib.lockfiles.toml import (
     as_str,
-    dumps,
     filename_of,
     load,
-    parse,
     sha256_of,
-    update_entry,
+    write_packages,
 )
 from cglib.urls import normalize_name
 
@@ -67,24 +65,13 @@ def read(path: Path, text: str) -> LockFile:
 
 
 def write(lock: LockFile, updates: Updates) -> list[Change]:
-    text = lock.path.read_bytes().decode("utf-8-sig")
-    doc = parse(lock.path, text)
-    changes: list[Change] = []
-    for package in doc.get("package", []):
-        name, version = as_str(package.get("name")), as_str(package.get("version"))
-        if not name or not version or not _registry(package, lock.path, None):
-            continue
-        served = {u.filename: u for u in updates.get((normalize_name(name), version), ())}
-        for entry in _files(package):
-            update = served.get(filename_of(str(entry["url"])))
-            if update is None:
-                continue
-            for what, old, new in update_entry(
-                entry, update, hash_style="hash", time_as_datetime=False
-            ):
-                changes.append(
-                    Change(str(lock.path), normalize_name(name), version, what, old, new)
-                )
-    if changes:
-        replace_text(lock.path, dumps(doc))
-    return changes
+    return write_packages(
+        lock,
+        updates,
+        packages_key="package",
+        from_index=lambda package, path: _registry(package, path, None),
+        files=_files,
+        filename=lambda entry: filename_of(str(entry["url"])),
+        hash_style="hash",
+        time_as_datetime=False,
+    )
