@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "login",
     "configure",
     "cache",
+    "config_cmd",
 )
 
 
