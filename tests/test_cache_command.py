@@ -140,9 +140,31 @@ def test_cache_clear_reports_what_it_could_not_remove(cli, tmp_path, monkeypatch
 
     monkeypatch.setattr(os, "unlink", unlink)
     result = cli("cache", "clear")
-    assert result.exit_code == 3
+    assert result.exit_code == 9  # the local file system, not the configuration
     assert f"warning: could not remove {files[0]}: Permission denied" in result.stderr
-    assert "could not remove 1 cache entry" in result.stderr
+    assert f"could not remove 1 cache entry in {directory} (first: {files[0]})" in result.stderr
+    assert "Traceback" not in result.stderr
     assert files[0].exists()
     assert not files[1].exists()  # the rest is still removed
     assert (directory / "names").is_dir()  # it still holds the file
+
+
+def test_cache_clear_failure_json_names_the_path(cli, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    directory = tmp_path / "c"
+    monkeypatch.setenv("CGLIB_CACHE_DIR", str(directory))
+    files = _fill(directory)
+    real_unlink = os.unlink
+
+    def unlink(path: str, *, dir_fd: int | None = None) -> None:
+        if os.path.basename(path) == files[0].name:
+            raise PermissionError(13, "Permission denied")
+        real_unlink(path, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    result = cli("cache", "clear", "--json")
+    assert result.exit_code == 9
+    assert result.stdout == ""
+    error = json.loads(result.stderr.strip().splitlines()[-1])["error"]
+    assert error["code"] == 9
+    assert error["kind"] == "local-file"
+    assert error["path"] == str(files[0])

@@ -139,11 +139,14 @@ def _delta_seconds(text: str) -> float:
 
 def max_age_from_env(environ: Mapping[str, str] | None = None) -> float | None:
     """``CGLIB_CACHE_MAX_AGE``: seconds a cached listing is used without asking,
-    whatever the index said (``0``: always ask); ``None`` when unset.  Anything
-    but a number of seconds is a :class:`~cglib.errors.UsageError`."""
+    whatever the index said (``0``: always ask).  Anything
+    but a number of seconds is a :class:`~cglib.errors.UsageError`.  Unset: the
+    config file's ``cache-max-age``, else ``None``."""
     raw = (os.environ if environ is None else environ).get("CGLIB_CACHE_MAX_AGE", "").strip()
     if not raw:
-        return None
+        from cglib.config import default_cache_max_age  # the config file's cache-max-age
+
+        return default_cache_max_age(environ)
     try:
         value = float(raw)
     except ValueError:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from cglib.__about__ import __version__
-from cglib.config import Index, Settings
+from cglib.config import Index, Settings, login_hint
 from cglib.credentials import Credentials
 from cglib.errors import (
     AuthError,
@@ -478,14 +478,12 @@ class IndexClient:
                 url=shown,
                 hint="the link may have expired; try again",
             )
-        login_hint = (
-            "run `cglib login`, or set CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN"
-        )
+        hint = login_hint(self.index)
         if self.credentials is None:
             return ConfigError(
                 f"{status} from {shown}: the index needs credentials and none were found",
                 url=shown,
-                hint=login_hint,
+                hint=hint,
             )
         source = self.credentials_source
         if status == 403 and self.index.is_chainguard:
@@ -499,7 +497,7 @@ class IndexClient:
             f"{status} from {shown}: the credentials (from {source}) were rejected",
             status=status,
             url=shown,
-            hint=f"they may have expired; {login_hint}",
+            hint=f"they may have expired; {hint}",
         )
 
 

@@ -1,25 +1,37 @@
-"""Settings resolved once: flag > environment > default.
+"""Settings resolved once: flag > environment > config file > default.
 
-Nothing here reads the environment at import time; call :func:`resolve_index`
-or :meth:`Settings.from_env` when a command runs.
+Nothing here reads the environment or the config file
+(:mod:`cglib.configfile`) at import time; call :func:`resolve_index`,
+:meth:`Settings.from_env`, :func:`default_jobs` when a command runs.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from cglib.errors import UsageError
+from cglib.errors import ConfigError, UsageError
 from cglib.urls import redact, split_credentials
+
+if TYPE_CHECKING:
+    from cglib.configfile import ConfigFile
 
 __all__ = [
     "DEFAULT_INDEX_URL",
     "INDEX_NAMES",
     "Index",
     "Settings",
+    "choose_index",
+    "credential_variables",
+    "default_cache_max_age",
+    "default_jobs",
+    "index_names",
+    "login_hint",
+    "parse_index_url",
     "resolve_index",
 ]
 
@@ -71,31 +83,112 @@ def resolve_index(
     index_url: str | None = None,
     index_name: str | None = None,
     env: Mapping[str, str] | None = None,
+    *,
+    config: ConfigFile | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Index:
-    """Choose the index: ``--index-url`` > ``--index NAME`` > ``$CGLIB_INDEX_URL`` > default.
+    """Choose the index: ``--index-url`` > ``--index NAME`` > ``$CGLIB_INDEX_URL``
+    > the config file's ``index-url`` > default.
 
-    ``CGLIB_INDEX_URL`` may also hold one of the short names.  Credentials in
-    the URL are taken out of it and kept apart.
+    ``CGLIB_INDEX_URL``, ``--index`` and the config's ``index-url`` may hold
+    one of the short names: Chainguard's built-in ones or those of the config
+    file's ``[indexes]`` table.  Credentials in the URL are taken out of it
+    and kept apart.  The config file (``config``, else the user's, read now
+    unless ``index_url`` makes it moot) has its warnings passed to ``warn``.
     """
+    return choose_index(index_url, index_name, env, config=config, warn=warn)[0]
+
+
+def choose_index(
+    index_url: str | None = None,
+    index_name: str | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    config: ConfigFile | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> tuple[Index, str]:
+    """:func:`resolve_index`, plus where the choice came from: ``flag``,
+    ``env``, ``config`` or ``default``."""
     if index_url and index_name:
         raise UsageError("use either --index-url or --index, not both")
     environ = os.environ if env is None else env
-    raw: str
     if index_url:
-        raw = index_url
-    elif index_name:
+        return parse_index_url(index_url), "flag"
+    if config is None:
+        from cglib.configfile import load_config
+
+        config = load_config(environ)
+    if warn is not None:
+        for warning in config.warnings:
+            warn(warning)
+    names = index_names(config)
+    if index_name:
         key = index_name.strip().lower()
-        if key not in INDEX_NAMES:
-            known = ", ".join(INDEX_NAMES)
+        if key not in names:
+            known = ", ".join(names)
             raise UsageError(f"unknown index name {index_name!r}", hint=f"known names: {known}")
-        raw = INDEX_NAMES[key]
-    else:
-        from_env = environ.get("CGLIB_INDEX_URL", "").strip()
-        if from_env and from_env.lower() in INDEX_NAMES:
-            raw = INDEX_NAMES[from_env.lower()]
-        else:
-            raw = from_env or DEFAULT_INDEX_URL
-    return _parse_index_url(raw)
+        return parse_index_url(names[key]), "flag"
+    from_env = environ.get("CGLIB_INDEX_URL", "").strip()
+    if from_env:
+        return parse_index_url(names.get(from_env.lower(), from_env)), "env"
+    if config.index_url:
+        raw = names.get(config.index_url.lower(), config.index_url)
+        try:
+            return parse_index_url(raw), "config"
+        except UsageError:
+            raise ConfigError(
+                f"config file {config.path}: index-url is neither an http(s) index URL "
+                "nor a known index name",
+                hint=f"known names: {', '.join(names)}",
+            ) from None
+    return parse_index_url(DEFAULT_INDEX_URL), "default"
+
+
+def index_names(config: ConfigFile | None = None) -> dict[str, str]:
+    """Chainguard's short names, then (replacing any of the same name) the
+    config file's ``[indexes]``."""
+    names = dict(INDEX_NAMES)
+    if config is not None:
+        names.update(config.indexes)
+    return names
+
+
+def default_jobs(env: Mapping[str, str] | None = None) -> int:
+    """Files ``cglib download`` fetches at once when ``--jobs`` is not given:
+    the config file's ``jobs``, else :data:`cglib.download.DEFAULT_JOBS`."""
+    from cglib.configfile import load_config
+
+    jobs = load_config(env).jobs
+    if jobs is not None:
+        return jobs
+    from cglib.download import DEFAULT_JOBS
+
+    return DEFAULT_JOBS
+
+
+def default_cache_max_age(env: Mapping[str, str] | None = None) -> float | None:
+    """The config file's ``cache-max-age`` (the default of ``CGLIB_CACHE_MAX_AGE``)."""
+    from cglib.configfile import load_config
+
+    return load_config(env).cache_max_age
+
+
+def credential_variables(index: Index) -> tuple[str, str]:
+    """The environment pair that serves ``index``: Chainguard's pair for its
+    hosts, the generic ``CGLIB_USERNAME``/``CGLIB_PASSWORD`` for any other."""
+    if index.is_chainguard:
+        return ("CHAINGUARD_PYTHON_IDENTITY_ID", "CHAINGUARD_PYTHON_TOKEN")
+    return ("CGLIB_USERNAME", "CGLIB_PASSWORD")
+
+
+def login_hint(index: Index) -> str:
+    """What to do when ``index`` needs credentials: ``cglib login`` or the
+    environment variables that apply to it."""
+    user, secret = credential_variables(index)
+    hint = f"run `cglib login`, or set {user} and {secret}"
+    if index.is_chainguard:
+        hint += " (`chainctl auth pull-token --output env` prints them)"
+    return hint
 
 
 # `https://ORGID/TOKENID:TOKEN@host/...`: a pull-token user name written with a
@@ -106,7 +199,8 @@ _RAW_SLASH_USER = re.compile(
 )
 
 
-def _parse_index_url(raw: str) -> Index:
+def parse_index_url(raw: str) -> Index:
+    """An :class:`Index` from a URL, credentials taken out (a bad URL: exit 2)."""
     raw = raw.strip()
     match = _RAW_SLASH_USER.match(raw)
     if match:

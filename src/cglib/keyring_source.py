@@ -52,6 +52,7 @@ __all__ = [
     "Removed",
     "Stored",
     "backend_name",
+    "check_backend",
     "delete_credentials",
     "keyring_timeout",
     "service_for",
@@ -238,6 +239,59 @@ class KeyringSource:
 # -- login / logout ----------------------------------------------------------------
 
 
+def _no_backend_hint(index: Index) -> str:
+    from cglib.config import credential_variables
+
+    user, secret = credential_variables(index)
+    return (
+        f"store them in a netrc file with `cglib login --netrc`, or set {user} and {secret}; "
+        "or install a keyring backend (keyrings.alt keeps them in a file)"
+    )
+
+
+def _probe_backend(index: Index, service: str) -> str:
+    """In the worker thread: the backend's name, after one harmless read."""
+    import keyring
+
+    backend = keyring.get_keyring()
+    name = backend_name(backend)
+    unusable = _usable(backend)
+    if unusable:
+        raise ConfigError(
+            f"cannot store credentials for {service}: {unusable} ({name})",
+            hint=_no_backend_hint(index),
+        )
+    backend.get_password(USER_SERVICE, service)
+    return name
+
+
+def check_backend(index: Index, *, timeout: float = DEFAULT_TIMEOUT) -> str:
+    """Make sure a keyring backend can be used for ``index`` before anything
+    is asked of the user: return its name, or raise
+    :class:`~cglib.errors.ConfigError` (no backend, the null or fail one, one
+    that raises or gives no answer within ``timeout``), whose hint offers a
+    netrc file and the environment instead.
+
+    A backend that reads but refuses to store is only found out by storing.
+    """
+    service = service_for(index)
+    try:
+        return _bounded(lambda: _probe_backend(index, service), timeout)
+    except KeyringTimeout:
+        raise ConfigError(
+            f"cannot use the keyring for {service}: it gave no answer within {timeout:g}s",
+            hint="unlock the keyring, or set CGLIB_KEYRING_TIMEOUT to wait longer; "
+            + _no_backend_hint(index),
+        ) from None
+    except ConfigError:
+        raise
+    except Exception as exc:
+        raise ConfigError(
+            f"cannot use the keyring for {service}: the backend failed ({_describe(exc)})",
+            hint=_no_backend_hint(index),
+        ) from None
+
+
 def _store(service: str, credentials: Credentials) -> str:
     import keyring
 
@@ -248,7 +302,7 @@ def _store(service: str, credentials: Credentials) -> str:
         raise ConfigError(
             f"cannot store credentials for {service}: {unusable} ({name})",
             hint="install a keyring backend (keyrings.alt stores them in a file), or use "
-            "CHAINGUARD_PYTHON_IDENTITY_ID/CHAINGUARD_PYTHON_TOKEN or a netrc file",
+            "`cglib login --netrc`",
         )
     try:
         backend.set_password(service, credentials.username, credentials.password)

@@ -41,6 +41,7 @@ __all__ = [
     "find_entry",
     "netrc_path",
     "parse_netrc",
+    "port_of",
 ]
 
 _KEYWORDS = frozenset({"machine", "default", "login", "password", "account", "macdef"})
@@ -65,6 +66,14 @@ class NetrcEntry:
     login: str | None = None
     password: str | None = field(default=None, repr=False)
     account: str | None = field(default=None, repr=False)
+    #: Where the entry is in the text: from its ``machine``/``default``
+    #: keyword to the end of its last value (character offsets).
+    span: tuple[int, int] = field(default=(0, 0), repr=False, compare=False)
+    #: Where each value (``machine``, ``login``, ``password``, ``account``)
+    #: is in the text, quotes included: what :mod:`cglib.netrc_edit` rewrites.
+    value_spans: Mapping[str, tuple[int, int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __repr__(self) -> str:
         shown = "***" if self.password is not None else None
@@ -79,8 +88,15 @@ class _Lexer:
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
+        self.starts: list[int] = []  # offset of each line in the text
+        offset = 0
+        for raw in text.splitlines(keepends=True):
+            self.starts.append(offset)
+            offset += len(raw)
         self.row = 0  # index into lines
         self.col = 0
+        #: Offsets of the last word :meth:`next` returned (quotes included).
+        self.span = (0, 0)
 
     @property
     def lineno(self) -> int:
@@ -109,6 +125,7 @@ class _Lexer:
                 self.skip_line()
                 continue
             line = self.lineno
+            begin = self.starts[self.row] + i
             if raw[i] == '"':
                 i += 1
                 chars: list[str] = []
@@ -120,11 +137,13 @@ class _Lexer:
                 if i >= n:
                     raise NetrcSyntaxError("a quoted word is not closed on its line", line)
                 self.col = i + 1
+                self.span = (begin, self.starts[self.row] + self.col)
                 return "".join(chars), line, True
             start = i
             while i < n and not raw[i].isspace():
                 i += 1
             self.col = i
+            self.span = (begin, self.starts[self.row] + i)
             return raw[start:i], line, False
         return None
 
@@ -140,6 +159,8 @@ def parse_netrc(text: str) -> list[NetrcEntry]:
     current: dict[str, str] | None = None
     machine: str | None = None
     entry_line = 0
+    start = end = 0
+    spans: dict[str, tuple[int, int]] = {}
     lexer = _Lexer(text)
 
     def finish() -> None:
@@ -151,13 +172,19 @@ def parse_netrc(text: str) -> list[NetrcEntry]:
                     login=current.get("login"),
                     password=current.get("password"),
                     account=current.get("account"),
+                    span=(start, end),
+                    value_spans=dict(spans),
                 )
             )
 
     def value_after(keyword: str, line: int) -> str:
+        nonlocal end
         found = lexer.next()
         if found is None:
             raise NetrcSyntaxError(f"'{keyword}' has no value", line)
+        if keyword != "macdef":  # a macro is not part of the entry before it
+            spans[keyword] = lexer.span
+            end = lexer.span[1]
         return found[0]
 
     while (found := lexer.next()) is not None:
@@ -175,9 +202,13 @@ def parse_netrc(text: str) -> list[NetrcEntry]:
             )
         if word == "machine":
             finish()
+            spans.clear()
+            start = lexer.span[0]
             current, machine, entry_line = {}, value_after("machine", line), line
         elif word == "default":
             finish()
+            spans.clear()
+            start, end = lexer.span
             current, machine, entry_line = {}, None, line
         elif word == "macdef":
             value_after("macdef", line)
@@ -203,7 +234,8 @@ def netrc_path(env: Mapping[str, str]) -> tuple[Path, bool]:
     return path, False
 
 
-def _port_of(url: str) -> int | None:
+def port_of(url: str) -> int | None:
+    """The port of ``url``, the scheme's default when not written."""
     parts = urlsplit(url)
     try:
         port = parts.port
@@ -304,7 +336,7 @@ def _lookup(
         warnings.append(f"netrc file {shown} line {exc.line}: {exc.message}; the file is not used")
         return None
     host = index.host
-    entry, oddity = find_entry(entries, host, _port_of(index.url))
+    entry, oddity = find_entry(entries, host, port_of(index.url))
     if entry is None:
         notes.append(f"netrc: {shown} has no entry for {host}")
         return None

@@ -68,6 +68,7 @@ COMMANDS: dict[str, Command] = {
         "configure", "Print the configuration that points pip, uv or poetry here."
     ),
     "cache": Command("cache", "Show or clear cglib's cache."),
+    "config": Command("config_cmd", "Show cglib's settings and where each comes from."),
     "completion": Command("completion", "Print the shell completion script (bash, zsh, fish)."),
 }
 

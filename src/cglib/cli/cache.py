@@ -18,7 +18,7 @@ from pathlib import Path
 import typer
 
 from cglib.cli.common import Session, with_session
-from cglib.errors import ConfigError
+from cglib.errors import LocalFileError
 
 __all__ = ["CACHE_SUBDIRS", "Cleared", "clear_cache", "register"]
 
@@ -197,9 +197,11 @@ def cache_clear(session: Session) -> None:
     for path, reason in result.failed:
         out.warn(f"could not remove {path}: {reason}")
     if result.failed:
-        raise ConfigError(
+        first = result.failed[0][0]
+        raise LocalFileError(
             f"could not remove {len(result.failed)} cache entr"
-            f"{'y' if len(result.failed) == 1 else 'ies'} in {directory}",
+            f"{'y' if len(result.failed) == 1 else 'ies'} in {directory} (first: {first})",
+            path=str(first),
             hint="check the permissions of the cache directory, or set CGLIB_CACHE_DIR",
         )
     if out.json_mode:

@@ -33,16 +33,27 @@ UsernameOpt = Annotated[
 ]
 
 
+NetrcOpt = Annotated[
+    bool,
+    typer.Option(
+        "--netrc",
+        help="Use the netrc file ($NETRC, else ~/.netrc) instead of the keyring.",
+    ),
+]
+
+
 def register(app: typer.Typer) -> None:
     app.command(
         "login",
-        help="Check credentials against the index, then store them in the keyring for its host.",
-        epilog="Examples:  cglib login;  "
+        help="Check credentials against the index, then store them for its host: in the "
+        "keyring, or with --netrc in the netrc file. Ctrl-C or Ctrl-D at a prompt: exit 130.",
+        epilog="Examples:  cglib login;  cglib login --netrc;  "
         'printf %s "$TOKEN" | cglib login --username "$USER_ID" --password-stdin',
     )(login)
     app.command(
         "logout",
-        help="Remove the credentials `cglib login` stored for the index host.",
+        help="Remove the credentials `cglib login` stored for the index host (with --netrc: "
+        "its entry in the netrc file).",
     )(logout)
     auth = typer.Typer(
         name="auth",
@@ -61,9 +72,24 @@ def register(app: typer.Typer) -> None:
 # -- login ---------------------------------------------------------------------------
 
 
+class _Cancelled(KeyboardInterrupt):
+    """Ctrl-C or Ctrl-D at a prompt: exit 130, like any interruption."""
+
+    def __init__(self, *, at_line_start: bool) -> None:
+        super().__init__()
+        self.at_line_start = at_line_start
+
+
 def _prompt(text: str, *, hidden: bool) -> str:
-    """Ask on the terminal (prompt text on stderr; the answer never echoed when hidden)."""
-    value: str = typer.prompt(text, hide_input=hidden, err=True)
+    """Ask on the terminal (prompt text on stderr; the answer never echoed when hidden).
+
+    Ctrl-C and Ctrl-D (click's ``Abort``) become :class:`_Cancelled`.
+    """
+    try:
+        value: str = typer.prompt(text, hide_input=hidden, err=True)
+    except typer.Abort:
+        # click ends the line itself after a hidden prompt only.
+        raise _Cancelled(at_line_start=hidden) from None
     return value
 
 
@@ -82,45 +108,41 @@ def login(
             "--password-stdin", help="Read the password or token from one line of standard input."
         ),
     ] = False,
+    netrc: NetrcOpt = False,
 ) -> None:
     out = session.output
     target = session.index
-    chainguard = target.is_chainguard
-    user_label = "Identity ID (CHAINGUARD_PYTHON_IDENTITY_ID)" if chainguard else "Username"
-    secret_label = "Token (CHAINGUARD_PYTHON_TOKEN)" if chainguard else "Password or token"
     if username is not None and not username.strip():
         raise UsageError("--username must not be empty")
-    if password_stdin:
-        if not username:
-            raise UsageError(
-                "--password-stdin needs --username",
-                hint="cglib login --username USER --password-stdin",
-            )
-        password = _read_stdin_line()
-        if not password:
-            raise UsageError("no password on standard input (--password-stdin reads one line)")
+    # Where they will go is checked before anything is asked or sent.
+    if netrc:
+        from cglib.netrc_edit import check_netrc_value, read_netrc
+
+        read_netrc(os.environ)
+        if username:
+            check_netrc_value(username.strip(), "user name")
     else:
-        if session.no_input:
-            raise ConfigError(
-                "cannot prompt for the token: no terminal (or --no-input)",
-                hint='pipe it in: printf %s "$TOKEN" | cglib login --username USER '
-                "--password-stdin",
-            )
-        if not username:
-            username = _prompt(user_label, hidden=False).strip()
-            if not username:
-                raise UsageError("no user name given")
-        password = _prompt(secret_label, hidden=True).strip()
-        if not password:
-            raise UsageError("no password or token given")
+        from cglib.keyring_source import check_backend
+
+        check_backend(target, timeout=_change_timeout(session))
+    try:
+        username, password = _ask(session, username, password_stdin)
+    except _Cancelled as cancelled:
+        out.info(("" if cancelled.at_line_start else "\n") + "login cancelled")
+        raise
     out.add_secret(password)
-    username = username.strip()
+    if netrc:
+        check_netrc_value(username, "user name")
+        check_netrc_value(password, "password")
 
     from cglib.credentials import Credentials
 
     credentials = Credentials(username, password)
     _check_login(session, credentials)
     out.note(f"the index accepted the credentials of user {username}")
+    if netrc:
+        _store_netrc(session, credentials)
+        return
 
     from cglib.keyring_source import store_credentials
 
@@ -140,7 +162,61 @@ def login(
             f"Logged in to {target.url} as {stored.username}; stored in the keyring "
             f"(backend {stored.backend}) under service {stored.service!r}"
         )
-    _warn_shadowing(session, "the keyring")
+    _warn_shadowing(session, "the keyring", before="keyring")
+
+
+def _ask(session: Session, username: str | None, password_stdin: bool) -> tuple[str, str]:
+    """The user name and password: from the options, standard input or prompts."""
+    chainguard = session.index.is_chainguard
+    user_label = "Identity ID (CHAINGUARD_PYTHON_IDENTITY_ID)" if chainguard else "Username"
+    secret_label = "Token (CHAINGUARD_PYTHON_TOKEN)" if chainguard else "Password or token"
+    if password_stdin:
+        if not username:
+            raise UsageError(
+                "--password-stdin needs --username",
+                hint="cglib login --username USER --password-stdin",
+            )
+        password = _read_stdin_line()
+        if not password:
+            raise UsageError("no password on standard input (--password-stdin reads one line)")
+        return username.strip(), password
+    if session.no_input:
+        raise ConfigError(
+            "cannot prompt for the token: no terminal (or --no-input)",
+            hint='pipe it in: printf %s "$TOKEN" | cglib login --username USER --password-stdin',
+        )
+    if not username:
+        username = _prompt(user_label, hidden=False).strip()
+        if not username:
+            raise UsageError("no user name given")
+    password = _prompt(secret_label, hidden=True).strip()
+    if not password:
+        raise UsageError("no password or token given")
+    return username.strip(), password
+
+
+def _store_netrc(session: Session, credentials: Credentials) -> None:
+    from cglib.netrc_edit import store_in_netrc
+
+    out = session.output
+    target = session.index
+    change = store_in_netrc(target, credentials, os.environ)
+    if out.json_mode:
+        out.json(
+            {
+                "index": target.url,
+                "username": credentials.username,
+                "stored": True,
+                "netrc_file": str(change.path),
+                "netrc_machine": change.machine,
+            }
+        )
+    else:
+        out.info(
+            f"Logged in to {target.url} as {credentials.username}; {change.action} "
+            f"machine {change.machine} in {change.path} (mode 0600)"
+        )
+    _warn_shadowing(session, "the netrc file", before="netrc")
 
 
 def _change_timeout(session: Session) -> float:
@@ -151,7 +227,8 @@ def _change_timeout(session: Session) -> float:
     if timeout == 0:
         raise ConfigError(
             "the keyring is turned off (CGLIB_KEYRING_TIMEOUT=0)",
-            hint="unset CGLIB_KEYRING_TIMEOUT to store or remove credentials",
+            hint="unset CGLIB_KEYRING_TIMEOUT to store or remove credentials, "
+            "or use the netrc file: `cglib login --netrc`",
         )
     if not session.no_input and "CGLIB_KEYRING_TIMEOUT" not in os.environ:
         return max(timeout, 60.0)
@@ -206,17 +283,18 @@ def _probe(client: IndexClient) -> None:
 _SHADOWING = {
     "url": "credentials in --index-url",
     "env": "credentials in the environment (CHAINGUARD_PYTHON_* or CGLIB_USERNAME/CGLIB_PASSWORD)",
+    "keyring": "credentials in the keyring",
 }
 
 
-def _warn_shadowing(session: Session, what: str) -> None:
-    """Say so when a source before the keyring in the chain will win over ``what``
-    (the keyring itself is not asked again)."""
+def _warn_shadowing(session: Session, what: str, *, before: str) -> None:
+    """Say so when a source before ``before`` in the chain will win over ``what``
+    (``before`` itself is not asked again)."""
     from itertools import takewhile
 
     from cglib.auth import default_sources, resolve_credentials
 
-    ahead = list(takewhile(lambda source: source.name != "keyring", default_sources()))
+    ahead = list(takewhile(lambda source: source.name != before, default_sources()))
     found = resolve_credentials(session.index, os.environ, ahead)
     if found.credentials is not None:
         shown = _SHADOWING.get(found.source, f"credentials from {found.source}")
@@ -230,33 +308,58 @@ def _warn_shadowing(session: Session, what: str) -> None:
 def logout(
     session: Session,
     username: UsernameOpt = None,
+    netrc: NetrcOpt = False,
 ) -> None:
     out = session.output
     target = session.index
-    from cglib.keyring_source import delete_credentials
-
-    removed = delete_credentials(target, username=username, timeout=_change_timeout(session))
-    if session.output.json_mode:
-        out.json(
-            {
-                "index": target.url,
-                "removed": list(removed.usernames),
-                "keyring_service": removed.service,
-                "keyring_backend": removed.backend,
-            }
-        )
-    elif removed.usernames:
-        users = ", ".join(removed.usernames)
-        out.info(
-            f"Removed the credentials of {users} for {removed.service!r} from the keyring "
-            f"(backend {removed.backend})"
-        )
+    if netrc:
+        _remove_netrc(session)
     else:
-        out.info(f"Nothing stored in the keyring for {removed.service!r}; nothing to remove")
+        from cglib.keyring_source import delete_credentials
+
+        removed = delete_credentials(target, username=username, timeout=_change_timeout(session))
+        if session.output.json_mode:
+            out.json(
+                {
+                    "index": target.url,
+                    "removed": list(removed.usernames),
+                    "keyring_service": removed.service,
+                    "keyring_backend": removed.backend,
+                }
+            )
+        elif removed.usernames:
+            users = ", ".join(removed.usernames)
+            out.info(
+                f"Removed the credentials of {users} for {removed.service!r} from the keyring "
+                f"(backend {removed.backend})"
+            )
+        else:
+            out.info(f"Nothing stored in the keyring for {removed.service!r}; nothing to remove")
     # Other sources may still answer for this index: say which.
     resolved = session.credentials()
     if resolved.credentials is not None:
         out.info(f"note: credentials from {resolved.source} still apply to {target.url}")
+
+
+def _remove_netrc(session: Session) -> None:
+    from cglib.netrc_edit import remove_from_netrc
+
+    out = session.output
+    target = session.index
+    change = remove_from_netrc(target, os.environ)
+    if out.json_mode:
+        out.json(
+            {
+                "index": target.url,
+                "removed": list(change.usernames) if change.action == "removed" else [],
+                "netrc_file": str(change.path),
+                "netrc_machine": change.machine,
+            }
+        )
+    elif change.action == "removed":
+        out.info(f"Removed machine {change.machine} from {change.path}")
+    else:
+        out.info(f"No entry for {change.machine} in {change.path}; nothing to remove")
 
 
 # -- auth status -----------------------------------------------------------------------

@@ -64,7 +64,7 @@ class Session:
         if self._index is None:
             from cglib.config import resolve_index
 
-            self._index = resolve_index(self._index_url, self._index_name)
+            self._index = resolve_index(self._index_url, self._index_name, warn=self.output.warn)
             self.output.add_secret(self._index.url_password)
             self.output.note(f"index: {self._index.url}")
         return self._index
