@@ -110,6 +110,8 @@ class Pin:
     #: When that file had to be fetched whole: where it is (reuse it rather
     #: than fetching it again; the fetcher's spool is removed when closed).
     whole_file: Path | None = None
+    #: Every file of the version, whatever the target (``--all-files``).
+    release_files: tuple[DistributionFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -475,7 +477,8 @@ def resolve(
     from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
 
     options = options or Options()
-    roots = [_from_requirement(_parse(r)) for r in requirements]
+    parsed = [_parse(r) for r in requirements]
+    roots = [_from_requirement(r) for r in parsed]
     if not roots:
         return Resolution(tuple(TargetResolution(t, {}) for t in (targets or [Target()])))
     own_fetcher = fetcher is None
@@ -492,12 +495,21 @@ def resolve(
             index.prefetch(str(r.name))
         for target in targets or [Target()]:
             provider = _Provider(index, target, options, warnings)
+            # A root whose marker is false for the target does not apply to it.
+            applicable = [
+                root
+                for root, req in zip(roots, parsed, strict=True)
+                if req.marker is None or req.marker.evaluate(provider.environment)
+            ]
             if options.no_deps:
-                results.append(_no_deps(provider, roots, target))
+                results.append(_no_deps(provider, applicable, target))
+                continue
+            if not applicable:
+                results.append(TargetResolution(target, {}))
                 continue
             resolver: Resolver[_Req, _Candidate, str] = Resolver(provider, BaseReporter())
             try:
-                result = resolver.resolve(roots, max_rounds=max_rounds)
+                result = resolver.resolve(applicable, max_rounds=max_rounds)
             except ResolutionImpossible as exc:
                 raise _conflict(provider, exc.causes, target) from None
             except ResolutionTooDeep:
@@ -546,7 +558,15 @@ def _no_deps(provider: _Provider, roots: Sequence[_Req], target: Target) -> Targ
             raise _conflict(provider, [_Info(r, None) for r in reqs], target)
         c = found[0]
         extras = tuple(sorted(frozenset().union(*(r.extras for r in reqs))))
-        pins[name] = Pin(c.name, c.version, c.files, (), extras, c.yanked)
+        pins[name] = Pin(
+            c.name,
+            c.version,
+            c.files,
+            (),
+            extras,
+            c.yanked,
+            release_files=c.release.files if c.release else (),
+        )
     return TargetResolution(target, pins)
 
 
@@ -588,6 +608,7 @@ def _pins(provider: _Provider, result: Any, target: Target) -> TargetResolution:
             yanked=candidate.yanked,
             metadata_file=meta.file if meta else None,
             whole_file=meta.whole_file if meta else None,
+            release_files=candidate.release.files if candidate.release else (),
         )
     return TargetResolution(target, pins)
 
