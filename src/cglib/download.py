@@ -446,17 +446,7 @@ def _download_one(run: _Run, item: PlannedFile) -> DownloadResult:
                 if present is None:
                     moved = _move_whole(run, f.url, final, expected, allowed)
                     digest, size = moved or _fetch(run, f, final, expected, allowed)
-                    return DownloadResult(
-                        f.project,
-                        str(f.version),
-                        name,
-                        final,
-                        digest,
-                        size,
-                        "downloaded",
-                        unverified,
-                        item.required_by,
-                    )
+                    return _result(item, final, digest, size, "downloaded", unverified)
         except LockTimeout as exc:
             raise NetworkError(
                 f"gave up waiting {exc.timeout:.0f}s for another cglib process "
@@ -467,21 +457,38 @@ def _download_one(run: _Run, item: PlannedFile) -> DownloadResult:
             raise write_error(exc, f"write {str(run.dest / name)!r}") from None
     digest, size = present
     run.note(f"{name}: already present with the right hash")
+    _shown_whole(run, name, size)
+    return _result(item, final, digest, size, "already-present", unverified)
+
+
+def _result(
+    item: PlannedFile,
+    final: Path,
+    digest: str,
+    size: int,
+    status: Literal["downloaded", "already-present"],
+    unverified: bool,
+) -> DownloadResult:
+    f = item.file
+    return DownloadResult(
+        f.project,
+        str(f.version),
+        final.name,
+        final,
+        digest,
+        size,
+        status,
+        unverified,
+        item.required_by,
+    )
+
+
+def _shown_whole(run: _Run, name: str, size: int) -> None:
+    """Tell the progress display that ``name`` is there at once, whole."""
     if run.progress is not None:
         run.progress.start(name, size)
         run.progress.advance(name, size)
         run.progress.done(name)
-    return DownloadResult(
-        f.project,
-        str(f.version),
-        name,
-        final,
-        digest,
-        size,
-        "already-present",
-        unverified,
-        item.required_by,
-    )
 
 
 def _move_whole(
@@ -502,10 +509,7 @@ def _move_whole(
             os.fsync(fh.fileno())
     os.replace(temporary, final)
     run.note(f"{final.name}: kept from reading its metadata (sha256 checked)")
-    if run.progress is not None:
-        run.progress.start(final.name, size)
-        run.progress.advance(final.name, size)
-        run.progress.done(final.name)
+    _shown_whole(run, final.name, size)
     return digest, size
 
 

@@ -234,8 +234,11 @@ class _Index:
         self._lock = threading.Lock()
         self._pages: dict[str, Future[ProjectPage | None]] = {}
         self._pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="cglib-pages")
+        #: Set when the run is over: background work then starts nothing new.
+        self.closed = False
 
     def close(self) -> None:
+        self.closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _future(self, name: str) -> Future[ProjectPage | None]:
@@ -260,6 +263,8 @@ class _Index:
         return self._future(name).result()
 
     def prefetch(self, name: str, then: Callable[[ProjectPage | None], None] | None = None) -> None:
+        if self.closed:
+            return
         future = self._future(name)
         if then is not None:
             future.add_done_callback(lambda f: then(f.result()) if not f.exception() else None)
@@ -290,6 +295,8 @@ class _Provider(AbstractProvider):  # type: ignore[type-arg]
         self.metadata: dict[tuple[str, Version], FileMetadata] = {}
         self.missing: set[str] = set()
         self._cache: dict[tuple[str, str], list[_Candidate]] = {}
+        self._crawled: set[str] = set()
+        self._crawl_lock = threading.Lock()
 
     # -- resolvelib's interface ------------------------------------------------------
 
@@ -433,14 +440,38 @@ class _Provider(AbstractProvider):  # type: ignore[type-arg]
             return
         try:
             found = self.candidates(str(dep.name), [dep.specifier])
-        except Exception:
+            if found:
+                self._prefetch_metadata(found[0])
+        except Exception:  # speculative: the resolver asks again and reports errors
             return
-        if found:
-            self._prefetch_metadata(found[0])
 
     def _prefetch_metadata(self, candidate: _Candidate) -> None:
-        if not self.options.no_deps and candidate.files:
-            self.index.fetcher.prefetch([candidate.files[0]])
+        """Read the metadata of ``candidate`` in the background and, when it
+        arrives, the pages (and newest candidates' metadata) of what it
+        depends on: the likely closure is fetched ahead of the resolver,
+        which would otherwise ask one level at a time."""
+        if self.options.no_deps or not candidate.files or self.index.closed:
+            return
+        file = candidate.files[0]
+        with self._crawl_lock:
+            if file.url in self._crawled:
+                return
+            self._crawled.add(file.url)
+        future = self.index.fetcher.future(file)
+        future.add_done_callback(functools.partial(self._crawl, candidate=candidate))
+
+    def _crawl(self, future: Future[FileMetadata], *, candidate: _Candidate) -> None:
+        if self.index.closed or future.cancelled() or future.exception() is not None:
+            return
+        try:
+            requirements = future.result().metadata.dependencies(self.environment, candidate.extras)
+            for req in requirements:
+                dep = _from_requirement(req)
+                self.index.prefetch(
+                    str(dep.name), then=functools.partial(self._prefetch_newest, dep=dep)
+                )
+        except Exception:  # speculative: the resolver asks again and reports errors
+            return
 
     def _metadata(self, candidate: _Candidate) -> FileMetadata:
         key = (candidate.name, candidate.version)
