@@ -484,6 +484,9 @@ def _serve(root: Path, port: int, latency: float) -> None:
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: with Nagle's algorithm on, the
+        # body of a small response waits for the client's delayed ACK (~40 ms).
+        disable_nagle_algorithm = True
         extensions_map = {  # noqa: RUF012 - class attribute of the stdlib handler
             **http.server.SimpleHTTPRequestHandler.extensions_map,
             ".html": "text/html; charset=utf-8",

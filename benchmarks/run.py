@@ -75,6 +75,12 @@ CASES = [
         ["--quick", "--runs", "3"],
     ),
     Case(
+        "resolve",
+        "bench_resolve.py",
+        "resolving + downloading a 11-wheel closure, 20 ms latency, vs pip download",
+        ["--runs", "3"],
+    ),
+    Case(
         "check", "bench_check.py", "cglib check of a 300-entry lock, 20 ms latency", ["--runs", "3"]
     ),
 ]

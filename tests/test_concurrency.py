@@ -52,7 +52,16 @@ def test_two_downloads_into_one_directory(hostile: HostileIndex, tmp_path: Path)
     dest = tmp_path / "dest"
     env = {**os.environ, **credentials_env()}
     reqs = ["many==1.0", "many==1.1", "many==1.2", "slow", "good"]
-    argv = ["download", *reqs, "-d", str(dest), "--json", "--index-url", hostile.url("json")]
+    argv = [
+        "download",
+        "--no-deps",
+        *reqs,
+        "-d",
+        str(dest),
+        "--json",
+        "--index-url",
+        hostile.url("json"),
+    ]
     processes = [_start(argv, env), _start(argv, env)]
     results = [_finish(p) for p in processes]
     hostile.slow_rate = 0

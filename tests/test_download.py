@@ -46,7 +46,7 @@ def test_public_names_stay_importable_from_download():
 def test_jobs_must_be_at_least_one(client, fake, tmp_path):
     assert check_jobs(1) == 1
     with pytest.raises(UsageError, match="--jobs must be at least 1, not 0") as info:
-        download(client, ["six"], tmp_path, jobs=0)
+        download(client, ["six"], tmp_path, jobs=0, no_deps=True)
     assert info.value.exit_code == 2
     assert fake.requests == []
 
@@ -67,7 +67,7 @@ def test_present_file_with_right_hash_is_skipped(fake, client, tmp_path):
     data = b"x" * 100
     fake.add("six-1.16.0-py2.py3-none-any.whl", data)
     (tmp_path / "six-1.16.0-py2.py3-none-any.whl").write_bytes(data)
-    results = download(client, ["six"], tmp_path)
+    results = download(client, ["six"], tmp_path, no_deps=True)
     assert results[0].status == "already-present"
     assert fake.store_requests() == []
 
@@ -76,7 +76,7 @@ def test_present_file_with_wrong_hash_is_replaced(fake, client, tmp_path):
     data = b"x" * 100
     fake.add("six-1.16.0-py2.py3-none-any.whl", data)
     (tmp_path / "six-1.16.0-py2.py3-none-any.whl").write_bytes(b"old")
-    results = download(client, ["six"], tmp_path)
+    results = download(client, ["six"], tmp_path, no_deps=True)
     assert results[0].status == "downloaded"
     assert (tmp_path / "six-1.16.0-py2.py3-none-any.whl").read_bytes() == data
 
@@ -84,7 +84,7 @@ def test_present_file_with_wrong_hash_is_replaced(fake, client, tmp_path):
 def test_no_index_hash_downloads_with_a_warning(fake, client, tmp_path):
     fake.add("six-1.16.0-py2.py3-none-any.whl", b"x", digest=None)
     warnings: list[str] = []
-    results = download(client, ["six"], tmp_path, warn=warnings.append)
+    results = download(client, ["six"], tmp_path, warn=warnings.append, no_deps=True)
     assert results[0].unverified
     assert "no sha256" in warnings[0]
 
@@ -93,7 +93,7 @@ def test_many_files_concurrently_in_order(fake, client, tmp_path):
     names = [f"p{i}" for i in range(12)]
     for name in names:
         fake.add(f"{name}-1.0-py3-none-any.whl", name.encode() * 100)
-    results = download(client, names, tmp_path, jobs=4)
+    results = download(client, names, tmp_path, jobs=4, no_deps=True)
     assert [r.project for r in results] == names
     assert len(files_under(tmp_path)) == 12
 
@@ -103,7 +103,7 @@ def test_one_failure_stops_the_others_and_is_raised(fake, client, tmp_path):
         fake.add(f"{name}-1.0-py3-none-any.whl", name.encode() * 100)
     fake.hashes["p1-1.0-py3-none-any.whl"] = "f" * 64
     with pytest.raises(CglibError, match="sha256 mismatch for p1"):
-        download(client, ["p0", "p1", "p2"], tmp_path, jobs=3)
+        download(client, ["p0", "p1", "p2"], tmp_path, jobs=3, no_deps=True)
     assert "p1-1.0-py3-none-any.whl" not in files_under(tmp_path)
 
 
@@ -152,7 +152,7 @@ def test_waits_for_another_download_of_the_same_file(fake, tmp_path):
 
     try:
         with index_client(fake, Settings(retries=1, total_timeout=30)) as client:
-            results = download(client, ["six"], tmp_path, log=log)
+            results = download(client, ["six"], tmp_path, log=log, no_deps=True)
     finally:
         for timer in timers:
             timer.join()
@@ -174,7 +174,7 @@ def test_waiting_for_a_lock_is_bounded(fake, tmp_path):
     try:
         with index_client(fake, Settings(retries=0, total_timeout=0.3)) as short:
             with pytest.raises(NetworkError, match="another cglib process") as info:
-                download(short, ["six"], tmp_path)
+                download(short, ["six"], tmp_path, no_deps=True)
     finally:
         os.close(fd)
     assert "\n" not in str(info.value)
@@ -184,7 +184,7 @@ def test_waiting_for_a_lock_is_bounded(fake, tmp_path):
 def test_lock_file_is_removed_after_a_download(fake, client, tmp_path):
     fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
     fake.add("six-1.16.0.tar.gz", b"sdist")
-    download(client, ["six"], tmp_path, all_files=True)
+    download(client, ["six"], tmp_path, all_files=True, no_deps=True)
     assert files_under(tmp_path) == ["six-1.16.0-py2.py3-none-any.whl", "six-1.16.0.tar.gz"]
 
 
@@ -201,7 +201,7 @@ def test_failing_rename_is_a_one_line_error(fake, client, tmp_path, monkeypatch)
 
     monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(CglibError, match=r"cannot write .*Permission denied") as info:
-        download(client, ["six"], tmp_path)
+        download(client, ["six"], tmp_path, no_deps=True)
     assert "\n" not in str(info.value)
     assert info.value.exit_code == 2
 
@@ -211,7 +211,7 @@ def test_a_destination_that_is_a_file_is_refused(fake, client, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(CglibError, match="cannot create the destination") as info:
-        download(client, ["six"], blocker / "sub")
+        download(client, ["six"], blocker / "sub", no_deps=True)
     assert info.value.exit_code == 2
     assert "\n" not in str(info.value)
     assert fake.store_requests() == []
@@ -230,16 +230,22 @@ def test_a_full_disk_is_a_one_line_error(fake, client, tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "write", full)
     with pytest.raises(CglibError, match="cannot write the download: No space left") as info:
-        download(client, ["six"], tmp_path)
+        download(client, ["six"], tmp_path, no_deps=True)
     assert info.value.exit_code == 2
     assert not (tmp_path / "six-1.16.0-py2.py3-none-any.whl").exists()
 
 
 def test_the_command_line_checks_its_options_before_reading_any_file(cli, tmp_path):
     missing = str(tmp_path / "missing.txt")
-    both = cli("download", "--only-binary", "--no-binary", "-r", missing)
+    both = cli("download", "--only-binary", ":all:", "--all-files", "-r", missing)
     assert both.exit_code == 2
     assert "use only one of --only-binary, --no-binary and --all-files" in both.stderr
+    every = cli("download", "--only-binary", ":all:", "--no-binary", ":all:", "-r", missing)
+    assert every.exit_code == 2
+    assert "use only one of --only-binary :all: and --no-binary :all:" in every.stderr
+    bare = cli("download", "--only-binary", "--no-binary", "x", "-r", missing)
+    assert bare.exit_code == 2
+    assert "--only-binary needs a value" in bare.stderr
     none = cli("download", "--jobs", "0", "-r", missing)
     assert none.exit_code == 2
     assert "--jobs must be at least 1, not 0" in none.stderr
@@ -260,6 +266,6 @@ def test_a_failure_cuts_short_the_retry_wait_of_the_other_files(fake, tmp_path):
     started = time.monotonic()
     with index_client(fake, slow) as client:
         with pytest.raises(CglibError, match="sha256 mismatch for p1"):
-            download(client, ["p0", "p1"], tmp_path, jobs=2)
+            download(client, ["p0", "p1"], tmp_path, jobs=2, no_deps=True)
     assert time.monotonic() - started < 10  # not the 30 s back-off of p0
     assert (tmp_path / "p0-1.0-py3-none-any.whl.part").exists()  # kept for the next run

@@ -391,7 +391,7 @@ def download(cglib: Cglib, place: Place, *reqs: str, **kw: Any) -> tuple[Run, bo
     """Run ``cglib download REQS -d DEST``; return the run and whether any
     file appeared outside DEST."""
     before = place.outside()
-    run = cglib("download", *reqs, "-d", str(place.dest), **kw)
+    run = cglib("download", "--no-deps", *reqs, "-d", str(place.dest), **kw)
     stray = place.outside() != before
     return run, stray
 

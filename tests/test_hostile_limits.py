@@ -210,7 +210,7 @@ def test_file_redirect_to_a_non_http_url(
 ) -> None:
     project = redirect_file_case(kind)
     dest = tmp_path / "dest"
-    run = cglib("download", project, "-d", str(dest))
+    run = cglib("download", "--no-deps", project, "-d", str(dest))
     assert run.code == 6, run.stderr
     message = run.message
     assert f"127.0.0.1:{hostile.port}/files/{project}/" in message

@@ -136,7 +136,15 @@ def test_marker_false_for_target_is_skipped(fake, client, tmp_path):
     target = Target.from_options(platforms=["win_amd64"])
     notes: list[str] = []
     assert (
-        download(client, ["six; sys_platform == 'linux'"], tmp_path, target, log=notes.append) == []
+        download(
+            client,
+            ["six; sys_platform == 'linux'"],
+            tmp_path,
+            target,
+            log=notes.append,
+            no_deps=True,
+        )
+        == []
     )
     assert "marker is false" in notes[0]
 
@@ -146,7 +154,7 @@ def test_no_file_for_target_lists_files_and_reasons(fake, client, tmp_path):
     fake.add("six-1.16.0.tar.gz", b"y")
     target = Target.from_options(platforms=["manylinux_2_28_x86_64"], python_version="3.12")
     with pytest.raises(NoMatchError) as info:
-        download(client, ["six"], tmp_path, target, only_binary=True)
+        download(client, ["six"], tmp_path, target, only_binary=True, no_deps=True)
     text = str(info.value)
     assert "six-1.16.0-cp312-cp312-win_amd64.whl (its tags do not fit the target)" in text
     assert "six-1.16.0.tar.gz (an sdist, and --only-binary asks for wheels)" in text
@@ -162,7 +170,7 @@ def test_chainguard_hint_off_linux(monkeypatch, tmp_path):
     index = Index("https://libraries.cgr.dev/python/simple/")
     with IndexClient(index, Credentials("u", TOKEN), transport=transport) as c:
         with pytest.raises(NoMatchError) as info:
-            download(c, ["six"], tmp_path)
+            download(c, ["six"], tmp_path, no_deps=True)
     assert "--platform manylinux_2_28_x86_64" in (info.value.hint or "")
     assert wheel in info.value.message
     assert files_under(tmp_path) == []
@@ -172,11 +180,11 @@ def test_no_matching_version(fake, client, tmp_path):
     fake.add("six-1.16.0-py2.py3-none-any.whl", b"x")
     fake.add("six-2.0.0rc1-py2.py3-none-any.whl", b"x")
     with pytest.raises(NoMatchError, match=r"no final version of six matches >1.16.*2\.0\.0rc1"):
-        download(client, ["six>1.16"], tmp_path)
+        download(client, ["six>1.16"], tmp_path, no_deps=True)
     with pytest.raises(NoMatchError) as info:
-        download(client, ["six>1.16"], tmp_path)
+        download(client, ["six>1.16"], tmp_path, no_deps=True)
     assert "--pre" in (info.value.hint or "")
-    assert download(client, ["six>1.16"], tmp_path, pre=True)[0].version == "2.0.0rc1"
+    assert download(client, ["six>1.16"], tmp_path, pre=True, no_deps=True)[0].version == "2.0.0rc1"
 
 
 # -- unsafe link names of the requested project -----------------------------------------
@@ -186,7 +194,7 @@ def test_unsafe_link_text_writes_nothing(fake, client, tmp_path):
     fake.add("six-1.16.0.tar.gz", b"sdist", text="six-1.16.0\t.tar.gz")
     dest = tmp_path / "dest"
     with pytest.raises(UnsafeFilenameError):
-        download(client, ["six"], dest)
+        download(client, ["six"], dest, no_deps=True)
     assert not dest.exists()
     assert fake.store_requests() == []
 
@@ -195,7 +203,7 @@ def test_only_unsafe_links_are_refused_by_name(fake, client, tmp_path):
     fake.add("six-1.16.0.tar.gz", b"sdist", text="../six-1.16.0.tar.gz")
     dest = tmp_path / "dest"
     with pytest.raises(UnsafeFilenameError) as info:
-        download(client, ["six"], dest)
+        download(client, ["six"], dest, no_deps=True)
     assert info.value.exit_code == 7
     assert "'../six-1.16.0.tar.gz'" in info.value.message
     assert "\n" not in str(info.value)
@@ -207,7 +215,7 @@ def test_unsafe_link_beside_a_safe_file_is_passed_over_with_a_warning(fake, clie
     fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
     fake.add("six-1.16.0-py3-none-any.whl", b"evil", text="six-1.16.0-py3-none-any.whl\x1b[2J")
     warnings: list[str] = []
-    results = download(client, ["six"], tmp_path, warn=warnings.append)
+    results = download(client, ["six"], tmp_path, warn=warnings.append, no_deps=True)
     assert [r.filename for r in results] == ["six-1.16.0-py2.py3-none-any.whl"]
     assert len(warnings) == 1
     assert "unsafe" in warnings[0]
@@ -220,7 +228,7 @@ def test_all_files_refuses_an_unsafe_link(fake, client, tmp_path):
     fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
     fake.add("six-1.16.0.tar.gz", b"sdist", text="/var/six-1.16.0.tar.gz")
     with pytest.raises(UnsafeFilenameError, match=r"/var/six-1\.16\.0\.tar\.gz"):
-        download(client, ["six"], tmp_path, all_files=True)
+        download(client, ["six"], tmp_path, all_files=True, no_deps=True)
     assert files_under(tmp_path) == []
 
 
@@ -230,6 +238,8 @@ def test_unsafe_links_of_other_versions_or_projects_are_ignored(fake, client, tm
     fake.add("six_other-1.0.tar.gz", b"other", text="../six_other-1.0.tar.gz")
     fake.add("six-junk.exe", b"exe", text="six-junk.exe")
     warnings: list[str] = []
-    results = download(client, ["six>=1"], tmp_path, warn=warnings.append, all_files=True)
+    results = download(
+        client, ["six>=1"], tmp_path, warn=warnings.append, all_files=True, no_deps=True
+    )
     assert [r.filename for r in results] == ["six-1.16.0-py2.py3-none-any.whl"]
     assert warnings == []

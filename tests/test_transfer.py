@@ -235,7 +235,7 @@ def test_transfer_saves_a_verified_file(fake, client, tmp_path):
 def test_redirect_download_keeps_credentials_off_the_store(fake, client, tmp_path):
     data = b"wheel bytes" * 1000
     fake.add("six-1.16.0-py2.py3-none-any.whl", data)
-    results = download(client, ["six==1.16.0"], tmp_path)
+    results = download(client, ["six==1.16.0"], tmp_path, no_deps=True)
     assert [r.status for r in results] == ["downloaded"]
     saved = tmp_path / "six-1.16.0-py2.py3-none-any.whl"
     assert saved.read_bytes() == data
@@ -253,7 +253,7 @@ def test_redirect_download_keeps_credentials_off_the_store(fake, client, tmp_pat
 def test_hash_mismatch_leaves_nothing(fake, client, tmp_path):
     fake.add("six-1.16.0-py2.py3-none-any.whl", b"good", digest="f" * 64)
     with pytest.raises(IntegrityError, match="sha256 mismatch") as info:
-        download(client, ["six"], tmp_path)
+        download(client, ["six"], tmp_path, no_deps=True)
     assert info.value.exit_code == 7
     assert files_under(tmp_path) == []
 
@@ -262,10 +262,10 @@ def test_requirements_file_hash_is_checked_too(fake, client, tmp_path):
     fake.add("six-1.16.0-py2.py3-none-any.whl", b"good")
     wanted = DownloadRequest("six", frozenset({"e" * 64}), "r.txt:1")
     with pytest.raises(IntegrityError, match="--hash"):
-        download(client, [wanted], tmp_path)
+        download(client, [wanted], tmp_path, no_deps=True)
     assert files_under(tmp_path) == []
     ok = DownloadRequest("six", frozenset({hashlib.sha256(b"good").hexdigest()}), "r.txt:1")
-    assert download(client, [ok], tmp_path)[0].status == "downloaded"
+    assert download(client, [ok], tmp_path, no_deps=True)[0].status == "downloaded"
 
 
 def test_short_body_is_an_integrity_error(fake, client, tmp_path):
@@ -274,7 +274,7 @@ def test_short_body_is_an_integrity_error(fake, client, tmp_path):
         200, content=data[:50], headers={"Content-Length": "100"}
     )
     with pytest.raises(IntegrityError, match="truncated transfer") as info:
-        download(client, ["six"], tmp_path)
+        download(client, ["six"], tmp_path, no_deps=True)
     assert "\n" not in str(info.value)
     assert files_under(tmp_path) == []
 
@@ -285,7 +285,7 @@ def test_policy_answer_shows_the_reason(fake, client, tmp_path):
         409, json={"error": "blocked", "reason": "POLICY_COOLDOWN", "message": "wait"}
     )
     with pytest.raises(PolicyError, match="cool-down") as info:
-        download(client, ["six"], tmp_path)
+        download(client, ["six"], tmp_path, no_deps=True)
     assert info.value.reason == "POLICY_COOLDOWN"
     assert files_under(tmp_path) == []
 
@@ -312,13 +312,13 @@ def test_interrupted_download_keeps_part_and_resumes(fake, client, tmp_path):
             pass
 
     with pytest.raises(KeyboardInterrupt):
-        download(client, ["six"], tmp_path, progress=Interrupt())
+        download(client, ["six"], tmp_path, progress=Interrupt(), no_deps=True)
     part = tmp_path / f"{name}.part"
     assert part.read_bytes() == data[:300_000]
     assert not (tmp_path / name).exists()
 
     fake.store_handler = ranged(data, seen)
-    results = download(client, ["six"], tmp_path)
+    results = download(client, ["six"], tmp_path, no_deps=True)
     assert results[0].status == "downloaded"
     assert (tmp_path / name).read_bytes() == data
     assert seen[-1]["range"] == "bytes=300000-"
@@ -336,7 +336,7 @@ def test_resume_answered_with_200_starts_over(fake, client, tmp_path):
     )
     seen: list[dict[str, str]] = []
     fake.store_handler = ranged(data, seen)
-    download(client, ["six"], tmp_path)
+    download(client, ["six"], tmp_path, no_deps=True)
     assert seen[0]["range"] == "bytes=8-"
     assert (tmp_path / name).read_bytes() == data
     assert files_under(tmp_path) == [name]
@@ -352,7 +352,7 @@ def test_bad_resumed_prefix_is_caught_by_the_hash(fake, client, tmp_path):
     )
     seen: list[dict[str, str]] = []
     fake.store_handler = ranged(data, seen)
-    download(client, ["six"], tmp_path)
+    download(client, ["six"], tmp_path, no_deps=True)
     assert [s.get("range") for s in seen] == ["bytes=8-", None]
     assert (tmp_path / name).read_bytes() == data
 
@@ -366,7 +366,7 @@ def test_part_symlink_is_not_followed(fake, client, tmp_path):
     dest = tmp_path / "dest"
     dest.mkdir()
     (dest / f"{name}.part").symlink_to(outside)
-    download(client, ["six"], dest)
+    download(client, ["six"], dest, no_deps=True)
     assert outside.read_text() == "keep me"
     assert (dest / name).read_bytes() == data
     assert not (dest / name).is_symlink()
@@ -381,7 +381,7 @@ def test_stalled_body_is_a_network_error_and_keeps_the_part(fake, client, tmp_pa
     fake.add(name, data)
     fake.store_handler = broken_after(data[:1000], httpx.ReadTimeout("timed out"))
     with pytest.raises(NetworkError, match="timed out") as info:
-        download(client, ["six"], tmp_path)
+        download(client, ["six"], tmp_path, no_deps=True)
     error = info.value
     assert not isinstance(error, IntegrityError)
     assert error.exit_code == 6
@@ -396,7 +396,7 @@ def test_stalled_body_is_a_network_error_and_keeps_the_part(fake, client, tmp_pa
     # The next run goes on from the .part.
     seen: list[dict[str, str]] = []
     fake.store_handler = ranged(data, seen)
-    assert download(client, ["six"], tmp_path)[0].status == "downloaded"
+    assert download(client, ["six"], tmp_path, no_deps=True)[0].status == "downloaded"
     assert seen[-1]["range"] == "bytes=1000-"
     assert files_under(tmp_path) == [name]
 
@@ -405,7 +405,7 @@ def test_connection_reset_mid_body_is_a_network_error(fake, client, tmp_path):
     fake.add("six-1.16.0-py2.py3-none-any.whl", b"x" * 5000)
     fake.store_handler = broken_after(b"x" * 100, httpx.ReadError("connection reset by peer"))
     with pytest.raises(NetworkError) as info:
-        download(client, ["six"], tmp_path)
+        download(client, ["six"], tmp_path, no_deps=True)
     assert info.value.exit_code == 6
     assert not (tmp_path / "six-1.16.0-py2.py3-none-any.whl").exists()
 
@@ -416,7 +416,7 @@ def test_body_closed_before_its_length_is_a_truncated_transfer(fake, client, tmp
         b"x" * 100, httpx.RemoteProtocolError("peer closed connection without sending complete")
     )
     with pytest.raises(IntegrityError, match="truncated transfer") as info:
-        download(client, ["six"], tmp_path)
+        download(client, ["six"], tmp_path, no_deps=True)
     assert info.value.exit_code == 7
     assert "got 100 of 5000 bytes" in info.value.message
     assert files_under(tmp_path) == []  # no .part is kept after an integrity failure

@@ -26,22 +26,28 @@ Nothing here prints: progress reaches the caller through a
 from __future__ import annotations
 
 import os
+import shutil
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from cglib.errors import NetworkError, UnsafeFilenameError, UsageError
+from cglib.errors import IntegrityError, NetworkError, UnsafeFilenameError, UsageError
 from cglib.filelock import FileLock, LockTimeout
 from cglib.filenames import check_filename
 from cglib.parallel import DEFAULT_JOBS, Stopped, parallel_map
 from cglib.planning import DownloadRequest, FileOptions, PlannedFile, plan
 from cglib.transfer import ProgressCallback, Transfer, hash_file, write_error
+from cglib.urls import normalize_name
 
 if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
     from cglib.client import IndexClient
+    from cglib.metadata import MetadataFetcher
     from cglib.models import DistributionFile
+    from cglib.resolve import Options
     from cglib.selection import Target
 
 __all__ = [
@@ -82,6 +88,8 @@ class DownloadResult:
     status: Literal["downloaded", "already-present"]
     #: True when neither the index nor a --hash gave a digest to check.
     unverified: bool = False
+    #: The projects whose requirements brought it in (empty: asked for).
+    required_by: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -92,6 +100,7 @@ class DownloadResult:
             "sha256": self.sha256,
             "size": self.size,
             "status": self.status,
+            "required_by": list(self.required_by),
         }
 
 
@@ -106,6 +115,8 @@ class _Run:
     log: Log | None
     warn: Log | None
     fsync: bool
+    #: Files already fetched whole (to read their metadata), by URL.
+    reuse: dict[str, Path] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
 
     def note(self, message: str) -> None:
@@ -129,33 +140,246 @@ def download(
     target: Target | None = None,
     *,
     pre: bool = False,
-    only_binary: bool = False,
-    no_binary: bool = False,
+    only_binary: bool | Iterable[str] = False,
+    no_binary: bool | Iterable[str] = False,
     all_files: bool = False,
     jobs: int = DEFAULT_JOBS,
     progress: ProgressCallback | None = None,
     log: Log | None = None,
     warn: Log | None = None,
     fsync: bool = False,
+    targets: Sequence[Target] = (),
+    no_deps: bool = False,
+    prefer_binary: bool = False,
+    require_hashes: bool = False,
+    resolving: Callable[[str], None] | None = None,
+    fetcher: MetadataFetcher | None = None,
 ) -> list[DownloadResult]:
-    """Download the best file of each requirement for ``target`` (default:
-    this interpreter and machine) into ``dest``; return what was saved, in
-    the order of the requirements."""
+    """Resolve ``requirements`` and download the closure into ``dest``.
+
+    Like ``pip download``: the dependencies are resolved
+    (:func:`cglib.resolve.resolve`) for ``target`` (default: this
+    interpreter and machine), or for each of ``targets`` (the union of the
+    closures is saved); ``no_deps`` takes only what was named.  Then the
+    best file of each pinned version for each target, or every file of it
+    with ``all_files``.  ``only_binary`` / ``no_binary``: ``True`` for every
+    project, or project names (``":all:"`` too, as in pip).  Hash mode
+    (``require_hashes``, or any request carrying ``--hash`` digests): every
+    file saved must be covered by a digest of a request for its project
+    (else :class:`IntegrityError`, exit 7, before anything is fetched).
+    ``resolving`` is told of each project as the resolver reads it (from
+    worker threads).  A file whose metadata had to be fetched whole is moved
+    into place instead of being fetched twice.  Returns what was saved: the
+    requested projects first, in order, then their dependencies by name."""
+    from cglib.resolve import ALL, Options
     from cglib.selection import Target
 
     check_jobs(jobs)
-    planned = plan(
+    if target is not None and targets:
+        raise UsageError("give either target or targets, not both")
+    chosen_targets = list(targets) or [target or Target()]
+    only = _names(only_binary, ALL)
+    no = _names(no_binary, ALL)
+    if ALL in only and ALL in no:
+        raise UsageError("use only one of --only-binary :all: and --no-binary :all:")
+    if all_files and (only or no):
+        raise UsageError("use only one of --only-binary, --no-binary and --all-files")
+    options = Options(pre, only, no, prefer_binary, no_deps, jobs)
+    requests = [r if isinstance(r, DownloadRequest) else DownloadRequest(r) for r in requirements]
+    hash_mode = require_hashes or any(r.hashes for r in requests)
+    own_fetcher = fetcher is None and not no_deps
+    reuse: dict[str, Path] = {}
+    try:
+        if no_deps:
+            planned = _plan_named(client, requests, chosen_targets, options, all_files, log, warn)
+        else:
+            if fetcher is None:
+                from cglib.metadata import MetadataFetcher
+
+                fetcher = MetadataFetcher(client, jobs=jobs)
+            planned = _plan_closure(
+                client,
+                requests,
+                chosen_targets,
+                options,
+                all_files,
+                fetcher,
+                resolving,
+                warn,
+                reuse,
+            )
+        if hash_mode:
+            _check_hashes(planned)
+        return _fetch_all(client, planned, dest, jobs, progress, log, warn, fsync, reuse)
+    finally:
+        if own_fetcher and fetcher is not None:
+            fetcher.close()
+
+
+def _names(value: bool | Iterable[str], everything: str) -> frozenset[str]:
+    if value is True:
+        return frozenset({everything})
+    if value is False:
+        return frozenset()
+    return frozenset(value)
+
+
+def _plan_named(
+    client: IndexClient,
+    requests: list[DownloadRequest],
+    targets: list[Target],
+    options: Options,
+    all_files: bool,
+    log: Log | None,
+    warn: Log | None,
+) -> list[PlannedFile]:
+    """``--no-deps``: what was named, planned for each target, each file once."""
+    merged: dict[str, PlannedFile] = {}
+    for target in targets:
+        for item in plan(
+            client,
+            requests,
+            target,
+            pre=options.pre,
+            all_files=all_files,
+            jobs=options.jobs,
+            log=log,
+            warn=warn,
+            binary_rule=options.binary_rule,
+            prefer_binary=options.prefer_binary,
+        ):
+            merged.setdefault(item.file.filename, item)
+    return list(merged.values())
+
+
+def _plan_closure(
+    client: IndexClient,
+    requests: list[DownloadRequest],
+    targets: list[Target],
+    options: Options,
+    all_files: bool,
+    fetcher: MetadataFetcher,
+    resolving: Callable[[str], None] | None,
+    warn: Log | None,
+    reuse: dict[str, Path],
+) -> list[PlannedFile]:
+    """The files of the resolved closure for every target, each once, with
+    the ``--hash`` digests of the requests for its project."""
+    from cglib.requirements import parse_requirement
+    from cglib.resolve import resolve
+
+    parsed = []
+    for request in requests:
+        requirement = parse_requirement(request.requirement)
+        if requirement.url:
+            where = f"{request.source}: " if request.source else ""
+            raise UsageError(
+                f"{where}{request.requirement!r} names a URL; cglib downloads from the index only",
+                hint="write NAME or NAME==VERSION",
+            )
+        parsed.append((request, requirement))
+    if not parsed:
+        return []
+    resolution = resolve(
         client,
-        requirements,
-        target or Target(),
-        pre=pre,
-        only_binary=only_binary,
-        no_binary=no_binary,
-        all_files=all_files,
-        jobs=jobs,
-        log=log,
-        warn=warn,
+        [requirement for _, requirement in parsed],
+        targets,
+        options,
+        fetcher=fetcher,
+        progress=resolving,
     )
+    for warning in resolution.warnings:
+        if warn is not None:
+            warn(warning)
+    order = {normalize_name(req.name): i for i, (_, req) in reversed(list(enumerate(parsed)))}
+    hashes = _hashes_by_project(parsed)
+    planned: dict[str, PlannedFile] = {}
+    for tr in resolution.targets:
+        for pin in tr.pins.values():
+            name = normalize_name(pin.project)
+            files = pin.release_files if all_files else pin.files
+            for f in files:
+                previous = planned.get(f.url)
+                required_by = pin.required_by
+                if previous is not None:
+                    required_by = tuple(dict.fromkeys((*previous.required_by, *required_by)))
+                planned[f.url] = PlannedFile(
+                    f, hashes.get(name, frozenset()), pin.project, required_by
+                )
+                if (
+                    pin.whole_file is not None
+                    and pin.metadata_file is not None
+                    and pin.metadata_file.url == f.url
+                ):
+                    reuse[f.url] = pin.whole_file
+    return sorted(
+        planned.values(),
+        key=lambda p: (
+            order.get(normalize_name(p.file.project), len(order)),
+            normalize_name(p.file.project),
+            p.file.filename,
+        ),
+    )
+
+
+def _hashes_by_project(
+    parsed: list[tuple[DownloadRequest, Requirement]],
+) -> dict[str, frozenset[str]]:
+    """The digests allowed for each project: those every request for it
+    with ``--hash`` options allows (none in common: :class:`IntegrityError`)."""
+    out: dict[str, frozenset[str]] = {}
+    for request, requirement in parsed:
+        if not request.hashes:
+            continue
+        name = normalize_name(requirement.name)
+        previous = out.get(name)
+        if previous is None:
+            out[name] = request.hashes
+            continue
+        out[name] = previous & request.hashes
+        if not out[name]:
+            raise IntegrityError(
+                f"the --hash options of the requirements on {requirement.name} have no digest "
+                "in common",
+                hint="fix the requirements files",
+            )
+    return out
+
+
+def _check_hashes(planned: list[PlannedFile]) -> None:
+    """Hash mode: every file must be covered by a ``--hash`` (as in pip)."""
+    missing = [item for item in planned if not item.hashes]
+    if not missing:
+        return
+    shown = "; ".join(
+        f"{item.file.filename}"
+        + (f" (required by {', '.join(item.required_by)})" if item.required_by else "")
+        for item in missing[:8]
+    )
+    more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+    first = missing[0].file
+    example = (
+        f"{first.project}=={first.version} --hash=sha256:{first.sha256}" if first.sha256 else ""
+    )
+    raise IntegrityError(
+        f"hashes are required (a requirement has --hash, or --require-hashes), but none "
+        f"covers {shown}{more}; nothing was downloaded",
+        hint=(f"add each to the requirements file, e.g. {example}" if example else None)
+        or "add a --hash for each file to the requirements file",
+    )
+
+
+def _fetch_all(
+    client: IndexClient,
+    planned: list[PlannedFile],
+    dest: str | os.PathLike[str],
+    jobs: int,
+    progress: ProgressCallback | None,
+    log: Log | None,
+    warn: Log | None,
+    fsync: bool,
+    reuse: dict[str, Path],
+) -> list[DownloadResult]:
     directory = Path(dest)
     for item in planned:  # refuse every bad name before writing anything
         check_filename(item.file.filename, item.file.project)
@@ -167,7 +391,7 @@ def download(
         raise write_error(exc, f"create the destination {str(directory)!r}") from None
     if not directory.is_dir():
         raise UsageError(f"the destination {str(directory)!r} is not a directory")
-    run = _Run(client, directory, progress, log, warn, fsync)
+    run = _Run(client, directory, progress, log, warn, fsync, reuse)
     results: list[DownloadResult] = parallel_map(
         jobs, lambda item: _download_one(run, item), planned, run.stop
     )
@@ -220,17 +444,9 @@ def _download_one(run: _Run, item: PlannedFile) -> DownloadResult:
                 # Another process may have saved it while we waited.
                 present = _present(final, expected, allowed)
                 if present is None:
-                    digest, size = _fetch(run, f, final, expected, allowed)
-                    return DownloadResult(
-                        f.project,
-                        str(f.version),
-                        name,
-                        final,
-                        digest,
-                        size,
-                        "downloaded",
-                        unverified,
-                    )
+                    moved = _move_whole(run, f.url, final, expected, allowed)
+                    digest, size = moved or _fetch(run, f, final, expected, allowed)
+                    return _result(item, final, digest, size, "downloaded", unverified)
         except LockTimeout as exc:
             raise NetworkError(
                 f"gave up waiting {exc.timeout:.0f}s for another cglib process "
@@ -241,13 +457,60 @@ def _download_one(run: _Run, item: PlannedFile) -> DownloadResult:
             raise write_error(exc, f"write {str(run.dest / name)!r}") from None
     digest, size = present
     run.note(f"{name}: already present with the right hash")
+    _shown_whole(run, name, size)
+    return _result(item, final, digest, size, "already-present", unverified)
+
+
+def _result(
+    item: PlannedFile,
+    final: Path,
+    digest: str,
+    size: int,
+    status: Literal["downloaded", "already-present"],
+    unverified: bool,
+) -> DownloadResult:
+    f = item.file
+    return DownloadResult(
+        f.project,
+        str(f.version),
+        final.name,
+        final,
+        digest,
+        size,
+        status,
+        unverified,
+        item.required_by,
+    )
+
+
+def _shown_whole(run: _Run, name: str, size: int) -> None:
+    """Tell the progress display that ``name`` is there at once, whole."""
     if run.progress is not None:
         run.progress.start(name, size)
         run.progress.advance(name, size)
         run.progress.done(name)
-    return DownloadResult(
-        f.project, str(f.version), name, final, digest, size, "already-present", unverified
-    )
+
+
+def _move_whole(
+    run: _Run, url: str, final: Path, expected: str | None, allowed: frozenset[str]
+) -> tuple[str, int] | None:
+    """Move the whole file fetched to read its metadata into place, when
+    its hash is right; ``None`` when there is none (fetch it then)."""
+    source = run.reuse.pop(url, None)
+    if source is None or not source.is_file():
+        return None
+    digest, size = hash_file(source)
+    if (expected and digest != expected) or (allowed and digest not in allowed):
+        return None  # fetched again, and the transfer says what is wrong
+    temporary = final.with_name(f".{final.name}.whole")
+    shutil.move(source, temporary)
+    if run.fsync:
+        with temporary.open("rb") as fh:
+            os.fsync(fh.fileno())
+    os.replace(temporary, final)
+    run.note(f"{final.name}: kept from reading its metadata (sha256 checked)")
+    _shown_whole(run, final.name, size)
+    return digest, size
 
 
 def _fetch(

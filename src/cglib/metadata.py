@@ -153,6 +153,10 @@ class MetadataFetcher:
         for f in files:
             self._future(f)
 
+    def future(self, file: DistributionFile) -> Future[FileMetadata]:
+        """The background fetch of the metadata of ``file`` (started if need be)."""
+        return self._future(file)
+
     def get(self, file: DistributionFile, *, allow_dynamic: bool = False) -> FileMetadata:
         """The metadata of ``file`` (waits for a prefetch under way).
 

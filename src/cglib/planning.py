@@ -73,6 +73,8 @@ class PlannedFile:
     file: DistributionFile
     hashes: frozenset[str] = frozenset()
     requirement: str = ""
+    #: The projects whose requirements brought it in (empty: asked for).
+    required_by: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------
@@ -87,6 +89,7 @@ def choose(
     *,
     index: Index,
     pre: bool = False,
+    prefer_binary: bool = False,
     log: Log | None = None,
     warn: Log | None = None,
 ) -> tuple[DistributionFile, ...]:
@@ -94,7 +97,9 @@ def choose(
 
     The newest matching version with a file for the target wins (pre-releases
     with ``pre``, or when the specifier names one; yanked files only when
-    pinned, with a note).  ``index`` names the index in messages and hints.
+    pinned, with a note); with ``prefer_binary`` the newest version with a
+    wheel for the target beats a newer one with only an sdist.  ``index``
+    names the index in messages and hints.
     Raises :class:`NoMatchError` when no version matches or no file fits; a
     link of the project whose name is unsafe (the parser leaves it out of
     the page's files) and that would have been a candidate is refused with
@@ -111,6 +116,18 @@ def choose(
         raise _unsafe_error(page, unsafe, shown_index)
     if not releases:
         raise _no_version_error(page, requirement, index, pre)
+    if prefer_binary:
+        with_wheel = [
+            r
+            for r in releases
+            if any(
+                f.kind == "wheel"
+                for f in choose_files(
+                    r, target, options.only_binary, options.no_binary, allow_yanked=pinned
+                ).files
+            )
+        ]
+        releases = with_wheel + [r for r in releases if r not in with_wheel]
     first_report = None
     for release in releases:
         choice = choose_files(
@@ -259,6 +276,8 @@ def plan(
     jobs: int = DEFAULT_JOBS,
     log: Log | None = None,
     warn: Log | None = None,
+    binary_rule: Callable[[str], tuple[bool, bool]] | None = None,
+    prefer_binary: bool = False,
 ) -> list[PlannedFile]:
     """Resolve each requirement to the file(s) to download, in order.
 
@@ -266,8 +285,9 @@ def plan(
     requirements are refused (:class:`UsageError`).  Each project's page is
     fetched once, up to ``jobs`` at a time; each file is planned once, with
     the digests that every requirement asking for it allows (none in
-    common: :class:`IntegrityError`).  See :func:`choose` for the errors of
-    each requirement."""
+    common: :class:`IntegrityError`).  ``binary_rule(name)`` gives
+    ``(only_binary, no_binary)`` per project (pip's per-name lists; default:
+    the two flags).  See :func:`choose` for the errors of each requirement."""
     options = FileOptions(only_binary, no_binary, all_files)
     wanted = _applicable(requirements, target, log)
     names = list(dict.fromkeys(normalize_name(req.name) for _, req in wanted))
@@ -277,8 +297,20 @@ def plan(
     planned: dict[str, PlannedFile] = {}
     for item, requirement in wanted:
         page = pages[normalize_name(requirement.name)]
+        these = options
+        if binary_rule is not None:
+            only, no = binary_rule(requirement.name)
+            these = FileOptions(only, no and not all_files, all_files and not only)
         for chosen in choose(
-            page, requirement, target, options, index=client.index, pre=pre, log=log, warn=warn
+            page,
+            requirement,
+            target,
+            these,
+            index=client.index,
+            pre=pre,
+            prefer_binary=prefer_binary,
+            log=log,
+            warn=warn,
         ):
             planned[chosen.filename] = _merge(planned.get(chosen.filename), chosen, item)
     return list(planned.values())

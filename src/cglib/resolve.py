@@ -110,6 +110,8 @@ class Pin:
     #: When that file had to be fetched whole: where it is (reuse it rather
     #: than fetching it again; the fetcher's spool is removed when closed).
     whole_file: Path | None = None
+    #: Every file of the version, whatever the target (``--all-files``).
+    release_files: tuple[DistributionFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -232,8 +234,11 @@ class _Index:
         self._lock = threading.Lock()
         self._pages: dict[str, Future[ProjectPage | None]] = {}
         self._pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="cglib-pages")
+        #: Set when the run is over: background work then starts nothing new.
+        self.closed = False
 
     def close(self) -> None:
+        self.closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _future(self, name: str) -> Future[ProjectPage | None]:
@@ -258,6 +263,8 @@ class _Index:
         return self._future(name).result()
 
     def prefetch(self, name: str, then: Callable[[ProjectPage | None], None] | None = None) -> None:
+        if self.closed:
+            return
         future = self._future(name)
         if then is not None:
             future.add_done_callback(lambda f: then(f.result()) if not f.exception() else None)
@@ -288,6 +295,8 @@ class _Provider(AbstractProvider):  # type: ignore[type-arg]
         self.metadata: dict[tuple[str, Version], FileMetadata] = {}
         self.missing: set[str] = set()
         self._cache: dict[tuple[str, str], list[_Candidate]] = {}
+        self._crawled: set[str] = set()
+        self._crawl_lock = threading.Lock()
 
     # -- resolvelib's interface ------------------------------------------------------
 
@@ -431,14 +440,38 @@ class _Provider(AbstractProvider):  # type: ignore[type-arg]
             return
         try:
             found = self.candidates(str(dep.name), [dep.specifier])
-        except Exception:
+            if found:
+                self._prefetch_metadata(found[0])
+        except Exception:  # speculative: the resolver asks again and reports errors
             return
-        if found:
-            self._prefetch_metadata(found[0])
 
     def _prefetch_metadata(self, candidate: _Candidate) -> None:
-        if not self.options.no_deps and candidate.files:
-            self.index.fetcher.prefetch([candidate.files[0]])
+        """Read the metadata of ``candidate`` in the background and, when it
+        arrives, the pages (and newest candidates' metadata) of what it
+        depends on: the likely closure is fetched ahead of the resolver,
+        which would otherwise ask one level at a time."""
+        if self.options.no_deps or not candidate.files or self.index.closed:
+            return
+        file = candidate.files[0]
+        with self._crawl_lock:
+            if file.url in self._crawled:
+                return
+            self._crawled.add(file.url)
+        future = self.index.fetcher.future(file)
+        future.add_done_callback(functools.partial(self._crawl, candidate=candidate))
+
+    def _crawl(self, future: Future[FileMetadata], *, candidate: _Candidate) -> None:
+        if self.index.closed or future.cancelled() or future.exception() is not None:
+            return
+        try:
+            requirements = future.result().metadata.dependencies(self.environment, candidate.extras)
+            for req in requirements:
+                dep = _from_requirement(req)
+                self.index.prefetch(
+                    str(dep.name), then=functools.partial(self._prefetch_newest, dep=dep)
+                )
+        except Exception:  # speculative: the resolver asks again and reports errors
+            return
 
     def _metadata(self, candidate: _Candidate) -> FileMetadata:
         key = (candidate.name, candidate.version)
@@ -475,7 +508,8 @@ def resolve(
     from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
 
     options = options or Options()
-    roots = [_from_requirement(_parse(r)) for r in requirements]
+    parsed = [_parse(r) for r in requirements]
+    roots = [_from_requirement(r) for r in parsed]
     if not roots:
         return Resolution(tuple(TargetResolution(t, {}) for t in (targets or [Target()])))
     own_fetcher = fetcher is None
@@ -492,12 +526,21 @@ def resolve(
             index.prefetch(str(r.name))
         for target in targets or [Target()]:
             provider = _Provider(index, target, options, warnings)
+            # A root whose marker is false for the target does not apply to it.
+            applicable = [
+                root
+                for root, req in zip(roots, parsed, strict=True)
+                if req.marker is None or req.marker.evaluate(provider.environment)
+            ]
             if options.no_deps:
-                results.append(_no_deps(provider, roots, target))
+                results.append(_no_deps(provider, applicable, target))
+                continue
+            if not applicable:
+                results.append(TargetResolution(target, {}))
                 continue
             resolver: Resolver[_Req, _Candidate, str] = Resolver(provider, BaseReporter())
             try:
-                result = resolver.resolve(roots, max_rounds=max_rounds)
+                result = resolver.resolve(applicable, max_rounds=max_rounds)
             except ResolutionImpossible as exc:
                 raise _conflict(provider, exc.causes, target) from None
             except ResolutionTooDeep:
@@ -546,7 +589,15 @@ def _no_deps(provider: _Provider, roots: Sequence[_Req], target: Target) -> Targ
             raise _conflict(provider, [_Info(r, None) for r in reqs], target)
         c = found[0]
         extras = tuple(sorted(frozenset().union(*(r.extras for r in reqs))))
-        pins[name] = Pin(c.name, c.version, c.files, (), extras, c.yanked)
+        pins[name] = Pin(
+            c.name,
+            c.version,
+            c.files,
+            (),
+            extras,
+            c.yanked,
+            release_files=c.release.files if c.release else (),
+        )
     return TargetResolution(target, pins)
 
 
@@ -588,6 +639,7 @@ def _pins(provider: _Provider, result: Any, target: Target) -> TargetResolution:
             yanked=candidate.yanked,
             metadata_file=meta.file if meta else None,
             whole_file=meta.whole_file if meta else None,
+            release_files=candidate.release.files if candidate.release else (),
         )
     return TargetResolution(target, pins)
 

@@ -231,6 +231,8 @@ class Target:
                 raise UsageError(
                     f"not an ABI tag: {abi!r}", hint="use a wheel ABI tag such as cp312 or abi3"
                 )
+        from cglib.targets import check_platforms
+
         target = cls(
             python_version=(
                 _parse_python_version(python_version) if python_version is not None else None
@@ -239,7 +241,8 @@ class Target:
             abis=tuple(abis) or None,
             platforms=tuple(platforms) or None,
         )
-        target.expanded_platforms()  # check them now
+        target.expanded_platforms()  # check them now: a tag at all,
+        check_platforms(platforms)  # and one installers know (spelling hints)
         return target
 
     @property
@@ -331,59 +334,11 @@ class Target:
         return text
 
     def marker_environment(self) -> dict[str, str]:
-        """PEP 508 marker values for the target: this machine's, with the
-        Python version, implementation and operating system of the target
-        put in where the options give them."""
-        from packaging.markers import default_environment
+        """PEP 508 marker values for the target, as it would see itself
+        (:func:`cglib.targets.marker_environment`)."""
+        from cglib.targets import marker_environment
 
-        env: dict[str, str] = {k: str(v) for k, v in default_environment().items()}
-        if self.python_version is not None:
-            full = self.python_full_version()
-            env["python_version"] = ".".join(str(p) for p in self.python_version[:2])
-            env["python_full_version"] = str(full)
-            env["implementation_version"] = str(full)
-        if self.implementation is not None:
-            name = _IMPLEMENTATIONS.get(self.implementation, self.implementation)
-            env["implementation_name"] = name
-            env["platform_python_implementation"] = {
-                "cpython": "CPython",
-                "pypy": "PyPy",
-                "graalpy": "GraalVM",
-            }.get(name, name)
-        if self.platforms:
-            env.update(_platform_markers(self.platforms[0]))
-        return env
-
-
-def _platform_markers(platform: str) -> dict[str, str]:
-    tag = platform.strip().lower()
-    linux = re.match(r"(?:many|musl)?linux(?:1|2010|2014|_\d+_\d+)?_(\w+)\Z", tag)
-    if linux:
-        return {
-            "sys_platform": "linux",
-            "platform_system": "Linux",
-            "os_name": "posix",
-            "platform_machine": linux[1],
-        }
-    mac = _MACOSX.match(tag)
-    if mac:
-        arch = mac[3]
-        machine = "x86_64" if arch in ("x86_64", "intel", "universal2", "universal") else arch
-        return {
-            "sys_platform": "darwin",
-            "platform_system": "Darwin",
-            "os_name": "posix",
-            "platform_machine": machine,
-        }
-    if tag.startswith("win"):
-        machine = {"win_amd64": "AMD64", "win32": "x86", "win_arm64": "ARM64"}.get(tag, "")
-        return {
-            "sys_platform": "win32",
-            "platform_system": "Windows",
-            "os_name": "nt",
-            "platform_machine": machine,
-        }
-    return {}
+        return marker_environment(self)
 
 
 def _dedupe_tags(tags: Iterable[Tag]) -> Iterator[Tag]:

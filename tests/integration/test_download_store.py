@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cglib.selection import Target
 from support.dists import make_sdist, make_wheel, sha256_of
 from support.servers import cglib_executable
 from support.store import IndexWithStore, run_store
@@ -52,7 +53,7 @@ def written(root: Path) -> list[str]:
 
 
 def run(cli, store: IndexWithStore, *args: str):  # type: ignore[no-untyped-def]
-    return cli("download", *args, "--index-url", store.index_url_with_credentials)
+    return cli("download", "--no-deps", *args, "--index-url", store.index_url_with_credentials)
 
 
 def assert_one_line_failure(result, code: int, store: IndexWithStore) -> None:  # type: ignore[no-untyped-def]
@@ -98,8 +99,10 @@ def test_download_through_the_redirect(cli, store, work):
             "sha256": store.by_name(SIX).sha256,
             "size": (work / "wheels" / SIX).stat().st_size,
             "status": "already-present",
+            "required_by": [],
         }
     ]
+    assert doc["targets"] == [Target().describe()]
     assert len(store.store_requests()) == 1
 
 
@@ -129,7 +132,7 @@ def test_all_files_and_no_binary(cli, store, work):
     result = run(cli, store, "six", "--all-files", "-d", "all", "-q")
     assert result.exit_code == 0, result.stderr
     assert sorted(result.stdout.split()) == [f"all/{SIX}", "all/six-1.16.0.tar.gz"]
-    sdist = run(cli, store, "six", "--no-binary", "-d", "src")
+    sdist = run(cli, store, "six", "--no-binary", ":all:", "-d", "src")
     assert sdist.stdout.strip() == "src/six-1.16.0.tar.gz"
 
 
@@ -173,7 +176,7 @@ def test_broken_transfer_is_resumed(cli, store, work):
 
 def test_wrong_body_exit_7(cli, store, work):
     store.behaviour[SIX] = "wrong"
-    result = run(cli, store, "six", "--only-binary", "-d", "out")
+    result = run(cli, store, "six", "--only-binary", ":all:", "-d", "out")
     assert_one_line_failure(result, 7, store)
     assert "sha256 mismatch" in result.stderr
     assert written(work) == []
@@ -181,17 +184,17 @@ def test_wrong_body_exit_7(cli, store, work):
 
 def test_policy_409_exit_8(cli, store, work):
     store.behaviour[SIX] = "409:MALWARE_DETECTED"
-    result = run(cli, store, "six", "--only-binary", "-d", "out")
+    result = run(cli, store, "six", "--only-binary", ":all:", "-d", "out")
     assert_one_line_failure(result, 8, store)
     assert "MALWARE_DETECTED" in result.stderr
     assert written(work) == []
-    doc = run(cli, store, "six", "--only-binary", "-d", "out", "--json")
+    doc = run(cli, store, "six", "--only-binary", ":all:", "-d", "out", "--json")
     assert json.loads(doc.stderr)["error"]["reason"] == "MALWARE_DETECTED"
 
 
 def test_expired_link_exit_4(cli, store, work):
     store.behaviour[SIX] = "expired"
-    result = run(cli, store, "six", "--only-binary", "-d", "out")
+    result = run(cli, store, "six", "--only-binary", ":all:", "-d", "out")
     assert_one_line_failure(result, 4, store)
     assert "file store refused" in result.stderr
     assert written(work) == []
@@ -225,7 +228,7 @@ def test_no_file_for_target_exit_5(cli, store, work):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("six", "--only-binary", "--no-binary"), "only one of"),
+        (("six", "--only-binary", ":all:", "--no-binary", ":all:"), "only one of"),
         (("six ==",), "malformed requirement"),
         ((), "nothing to download"),
         (("six", "--platform", "linux/x86"), "not a platform tag"),
@@ -261,6 +264,7 @@ def test_ctrl_c_keeps_part_and_next_run_resumes(store, work, isolate):
     command = [
         cglib_executable(),
         "download",
+        "--no-deps",
         "big",
         "-d",
         "out",
@@ -299,6 +303,7 @@ def test_pypiserver_downloads(pypi, run_cglib, tmp_path):
     dest = tmp_path / "dl"
     result = run_cglib(
         "download",
+        "--no-deps",
         "six==1.16.0",
         "apiflask==2.0.0",
         "-d",
@@ -320,6 +325,7 @@ def test_pypiserver_downloads(pypi, run_cglib, tmp_path):
 def test_pypiserver_platform_target(pypi, run_cglib, tmp_path):
     result = run_cglib(
         "download",
+        "--no-deps",
         "zope.interface",
         "--platform",
         "manylinux_2_39_x86_64",
@@ -338,10 +344,12 @@ def test_pypiserver_platform_target(pypi, run_cglib, tmp_path):
     ]
     other = run_cglib(
         "download",
+        "--no-deps",
         "zope.interface",
         "--platform",
         "win_amd64",
         "--only-binary",
+        ":all:",
         "-d",
         str(tmp_path / "none"),
         "--index-url",

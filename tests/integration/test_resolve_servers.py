@@ -291,3 +291,87 @@ def test_show_against_pypiserver(pypi_tree: PypiServer, run_cglib) -> None:  # t
     assert body["extras"] == ["color"]
     assert body["metadata_source"]["via"] == "range"
     assert pypi_tree.password not in result.stdout + result.stderr
+
+
+# -- `cglib download` (the installed command) against `pip download` ------------------------
+
+
+def _pip_download(index_url: str, dest: Path, *requirements: str) -> list[str]:
+    """The files ``pip download`` saves, for this interpreter and machine."""
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-cache-dir",
+        "--disable-pip-version-check",
+        "--quiet",
+        "--index-url",
+        index_url,
+        "-d",
+        str(dest),
+        *requirements,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return sorted(p.name for p in dest.iterdir())
+
+
+@pytest.mark.parametrize("server", ["pypiserver", "pep658"])
+def test_download_saves_what_pip_download_saves(  # type: ignore[no-untyped-def]
+    server: str, request: pytest.FixtureRequest, run_cglib, tmp_path: Path
+) -> None:
+    if server == "pypiserver":
+        pypi: PypiServer = request.getfixturevalue("pypi_tree")
+        url = pypi.url_with_credentials
+    else:
+        url, index = request.getfixturevalue("pep658_tree")
+    expected = _pip_download(url, tmp_path / "pip", "app")
+    assert len(expected) == len(HOST_EXPECTED)  # the closure, by pip's account
+    if server == "pep658":
+        index.requests.clear()  # pip's requests
+    dest = tmp_path / "cglib"
+    result = run_cglib("download", "app", "-d", str(dest), "--index-url", url, timeout=120)
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in dest.iterdir()) == expected
+    assert sorted(Path(line).name for line in result.stdout.splitlines()) == expected
+    for name in expected:  # the same bytes as pip's
+        assert (dest / name).read_bytes() == (tmp_path / "pip" / name).read_bytes()
+    if server == "pep658":
+        # The metadata came from .metadata files: each saved wheel was fetched once.
+        fetched = [what for kind, what, _ in index.requests if kind in ("file", "range")]
+        assert sorted(fetched) == expected
+
+
+def test_download_union_of_two_linux_targets(
+    pypi_tree: PypiServer, run_cglib, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    dest = tmp_path / "wheelhouse"
+    result = run_cglib(
+        "download",
+        "app",
+        "-d",
+        str(dest),
+        "--json",
+        "--target",
+        "manylinux_2_28_x86_64@3.12",
+        "--target",
+        "manylinux_2_28_aarch64@3.12",
+        "--index-url",
+        pypi_tree.url_with_credentials,
+        timeout=120,
+    )
+    assert result.exit_code == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["targets"] == [
+        "cp312 on manylinux_2_28_x86_64",
+        "cp312 on manylinux_2_28_aarch64",
+    ]
+    names = sorted(f["filename"] for f in body["files"])
+    linux = [n for n in names if n.startswith("linuxonly-")]
+    assert linux == [
+        "linuxonly-1.0-py3-none-manylinux_2_17_aarch64.manylinux2014_aarch64.whl",
+        "linuxonly-1.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    ]
+    assert not any(n.startswith(("winonly-", "oldpy-")) for n in names)
+    assert pypi_tree.password not in result.stdout + result.stderr

@@ -15,23 +15,28 @@ from cglib.cli.common import (
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
+    from rich.status import Status
 
     from cglib.download import DownloadRequest
+    from cglib.selection import Target
 
 __all__ = ["register"]
 
 EPILOG = (
-    "Examples:  cglib download six==1.16.0 -d wheels;  "
+    "Examples:  cglib download flask -d wheels;  "
     "cglib download -r requirements.txt --platform manylinux_2_28_x86_64 --python-version 3.12;  "
-    "cglib download numpy --all-files --json"
+    "cglib download -r requirements.txt --target manylinux_2_28_x86_64@3.12 "
+    "--target manylinux_2_28_aarch64@3.12 -d wheelhouse;  "
+    "cglib download six==1.16.0 --no-deps --all-files --json"
 )
 
 
 def register(app: typer.Typer) -> None:
     app.command(
         "download",
-        help="Download the best file of each requirement for a target (default: this machine), "
-        "verified against the index's sha256, into DIR. Prints each saved path.",
+        help="Resolve the requirements and download the whole closure (like pip download) "
+        "for a target (default: this machine) or several, verified against the index's "
+        "sha256, into DIR. Prints each saved path.",
         epilog=EPILOG,
     )(download)
 
@@ -94,14 +99,57 @@ def download(
             "--abi", metavar="ABI", help="Target ABI tag (repeatable).", show_default=False
         ),
     ] = None,
-    only_binary: Annotated[
-        bool, typer.Option("--only-binary", help="Wheels only, never an sdist.")
+    target_specs: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--target",
+            metavar="TAG@X.Y",
+            help="A whole target environment (repeatable): platform tag and CPython version, "
+            "e.g. manylinux_2_28_aarch64@3.12. Saves the union of the closures.",
+            show_default=False,
+        ),
+    ] = None,
+    no_deps: Annotated[
+        bool, typer.Option("--no-deps", help="Only what was named, not its dependencies.")
     ] = False,
-    no_binary: Annotated[bool, typer.Option("--no-binary", help="Sdists only.")] = False,
+    only_binary: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--only-binary",
+            metavar=":all:|NAMES",
+            help="Wheels only, for every project (:all:) or the comma-separated NAMES "
+            "(repeatable; :none: empties the list), as in pip.",
+            show_default=False,
+        ),
+    ] = None,
+    no_binary: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--no-binary",
+            metavar=":all:|NAMES",
+            help="Sdists only, for every project (:all:) or the comma-separated NAMES "
+            "(repeatable; :none: empties the list), as in pip.",
+            show_default=False,
+        ),
+    ] = None,
+    prefer_binary: Annotated[
+        bool,
+        typer.Option(
+            "--prefer-binary", help="Prefer an older version with a wheel to a newer sdist."
+        ),
+    ] = False,
     all_files: Annotated[
-        bool, typer.Option("--all-files", help="Every file of the chosen version.")
+        bool, typer.Option("--all-files", help="Every file of each chosen version.")
     ] = False,
     pre: Annotated[bool, typer.Option("--pre", help="Allow pre-releases.")] = False,
+    require_hashes: Annotated[
+        bool,
+        typer.Option(
+            "--require-hashes",
+            help="Every saved file must match a --hash of the requirements (implied once "
+            "any requirement has one).",
+        ),
+    ] = False,
     jobs: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option(
@@ -113,14 +161,22 @@ def download(
         ),
     ] = None,
 ) -> None:
-    from cglib.download import DEFAULT_JOBS, DownloadRequest, FileOptions, check_jobs
+    from cglib.download import DEFAULT_JOBS, DownloadRequest, check_jobs
     from cglib.download import download as run_download
     from cglib.errors import UsageError
-    from cglib.selection import Target
 
     out = session.output
-    FileOptions(only_binary, no_binary, all_files)  # checked before any file is read
+    only = _binary_option("--only-binary", only_binary or [])
+    no = _binary_option("--no-binary", no_binary or [])
+    # pip: a name given to both ends up where it was given last; cglib cannot
+    # see the order of two options, so --no-binary wins.
+    only -= no - {":all:"}
+    if ":all:" in only and ":all:" in no:
+        raise UsageError("use only one of --only-binary :all: and --no-binary :all:")
+    if all_files and (only or no):
+        raise UsageError("use only one of --only-binary, --no-binary and --all-files")
     jobs = check_jobs(DEFAULT_JOBS if jobs is None else jobs)
+    targets = _targets(target_specs or [], platform, python_version, implementation, abi)
     wanted: list[DownloadRequest] = [
         DownloadRequest(text, source="") for text in requirements or []
     ]
@@ -133,14 +189,9 @@ def download(
             "nothing to download: give REQUIREMENT... or -r FILE",
             hint="e.g. cglib download six==1.16.0",
         )
-    target = Target.from_options(
-        platforms=platform or (),
-        python_version=python_version,
-        implementation=implementation,
-        abis=abi or (),
-    )
-    if not target.is_default:
-        out.note(f"target: {target.describe()}")
+    for target in targets:
+        if not target.is_default:
+            out.note(f"target: {target.describe()}")
 
     show_progress = out.stderr_is_tty and not out.quiet and not out.json_mode
     with session.client() as client, _ProgressDisplay(session, show_progress) as progress:
@@ -148,18 +199,28 @@ def download(
             client,
             wanted,
             dest,
-            target,
+            targets=targets,
             pre=pre,
-            only_binary=only_binary,
-            no_binary=no_binary,
+            only_binary=only,
+            no_binary=no,
             all_files=all_files,
+            no_deps=no_deps,
+            prefer_binary=prefer_binary,
+            require_hashes=require_hashes,
             jobs=jobs,
             progress=progress if show_progress else None,
+            resolving=progress.resolving if show_progress else None,
             log=out.note,
             warn=out.warn,
         )
     if session.output.json_mode:
-        out.json({"index": session.index.url, "files": [result.to_json() for result in results]})
+        out.json(
+            {
+                "index": session.index.url,
+                "targets": [target.describe() for target in targets],
+                "files": [result.to_json() for result in results],
+            }
+        )
         return
     out.lines([str(result.path) for result in results])
     if not results:
@@ -173,6 +234,60 @@ def download(
     out.info(summary)
 
 
+def _binary_option(option: str, values: list[str]) -> set[str]:
+    """pip's ``--only-binary`` / ``--no-binary`` values: ``:all:``, ``:none:``
+    (empties what came before) or comma-separated project names."""
+    from cglib.errors import UsageError
+    from cglib.urls import normalize_name
+
+    names: set[str] = set()
+    for value in values:
+        if value.startswith("-") or not value.strip():
+            raise UsageError(
+                f"{option} needs a value: :all:, :none: or project names (not {value!r})",
+                hint=f"write {option} :all: (every project) or {option} NAME,NAME as in pip",
+            )
+        for name in value.split(","):
+            name = name.strip()
+            if name == ":none:":
+                names.clear()
+            elif name == ":all:":
+                names = {":all:"}
+            elif name:
+                names.add(normalize_name(name))
+    return names
+
+
+def _targets(
+    specs: list[str],
+    platform: list[str] | None,
+    python_version: str | None,
+    implementation: str | None,
+    abi: list[str] | None,
+) -> list[Target]:
+    """``--target`` values, or the one target the other options describe."""
+    from cglib.errors import UsageError
+    from cglib.selection import Target
+    from cglib.targets import parse_target
+
+    if specs:
+        if platform or python_version or implementation or abi:
+            raise UsageError(
+                "--target names whole environments: do not combine it with --platform, "
+                "--python-version, --implementation or --abi",
+                hint="write each environment as --target TAG@X.Y",
+            )
+        return list(dict.fromkeys(parse_target(spec) for spec in specs))
+    return [
+        Target.from_options(
+            platforms=platform or (),
+            python_version=python_version,
+            implementation=implementation,
+            abis=abi or (),
+        )
+    ]
+
+
 def _read_file(path: Path, session: Session) -> tuple[list[DownloadRequest], bool]:
     from cglib.download import DownloadRequest
     from cglib.reqfile import read_requirements
@@ -184,17 +299,42 @@ def _read_file(path: Path, session: Session) -> tuple[list[DownloadRequest], boo
 
 
 class _ProgressDisplay:
-    """A rich progress display on stderr, fed by the download threads."""
+    """On stderr: a spinner naming the project being resolved, then a rich
+    progress display fed by the download threads."""
 
     def __init__(self, session: Session, enabled: bool) -> None:
         self._enabled = enabled
         self._session = session
+        self._status: Status | None = None
         self._progress: Progress | None = None
         self._tasks: dict[str, TaskID] = {}
         self._lock = threading.Lock()
 
     def __enter__(self) -> _ProgressDisplay:
         if self._enabled:
+            self._status = self._session.output.err_console().status("resolving…")
+            self._status.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._stop_status()
+            if self._progress is not None:
+                self._progress.stop()
+
+    def resolving(self, project: str) -> None:
+        """The resolver reads ``project`` (called from worker threads)."""
+        with self._lock:
+            if self._status is not None:
+                self._status.update(f"resolving: {escape_markup(project)}")
+
+    def _stop_status(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
+    def _bars(self) -> Progress:
+        if self._progress is None:
             from rich.progress import (
                 BarColumn,
                 DownloadColumn,
@@ -204,6 +344,7 @@ class _ProgressDisplay:
                 TransferSpeedColumn,
             )
 
+            self._stop_status()
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
@@ -214,21 +355,18 @@ class _ProgressDisplay:
                 transient=False,
             )
             self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
+        return self._progress
 
     def start(self, file: str, total: int | None) -> None:
-        if self._progress is None:
+        if not self._enabled:
             return
         with self._lock:
+            progress = self._bars()
             task = self._tasks.get(file)
             if task is None:
-                self._tasks[file] = self._progress.add_task(file, total=total)
+                self._tasks[file] = progress.add_task(escape_markup(file), total=total)
             else:
-                self._progress.reset(task, total=total)
+                progress.reset(task, total=total)
 
     def advance(self, file: str, n: int) -> None:
         task = self._tasks.get(file)
@@ -238,3 +376,10 @@ class _ProgressDisplay:
     def done(self, file: str) -> None:
         if self._progress is not None:
             self._progress.refresh()
+
+
+def escape_markup(text: str) -> str:
+    """``text`` shown literally by rich (no markup, one line)."""
+    from rich.markup import escape
+
+    return escape("".join(c if c.isprintable() else "?" for c in text))
