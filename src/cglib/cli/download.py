@@ -156,12 +156,13 @@ def download(
             "--jobs",
             "-j",
             metavar="N",
-            help="Files to fetch at once (default 6).",
+            help="Files to fetch at once (default: the config file's jobs, else 6).",
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    from cglib.download import DEFAULT_JOBS, DownloadRequest, check_jobs
+    from cglib.config import default_jobs
+    from cglib.download import DownloadRequest, check_jobs
     from cglib.download import download as run_download
     from cglib.errors import UsageError
 
@@ -175,7 +176,7 @@ def download(
         raise UsageError("use only one of --only-binary :all: and --no-binary :all:")
     if all_files and (only or no):
         raise UsageError("use only one of --only-binary, --no-binary and --all-files")
-    jobs = check_jobs(DEFAULT_JOBS if jobs is None else jobs)
+    jobs = check_jobs(default_jobs() if jobs is None else jobs)
     targets = _targets(target_specs or [], platform, python_version, implementation, abi)
     wanted: list[DownloadRequest] = [
         DownloadRequest(text, source="") for text in requirements or []
