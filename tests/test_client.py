@@ -339,3 +339,37 @@ def test_tls_context_verifies_and_honours_ssl_cert_file(monkeypatch, tmp_path):
     monkeypatch.setenv("SSL_CERT_FILE", str(bogus))
     with pytest.raises(ssl.SSLError):
         tls_context()
+
+
+def _counting_tls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    import cglib.tls
+
+    built: list[int] = []
+    real = cglib.tls.tls_context
+
+    def counting():  # type: ignore[no-untyped-def]
+        built.append(1)
+        return real()
+
+    monkeypatch.setattr(cglib.tls, "tls_context", counting)
+    return built
+
+
+def test_plain_http_index_builds_no_tls_context(monkeypatch):
+    built = _counting_tls(monkeypatch)
+    with make_client(json_page, index=Index("http://127.0.0.1:9/simple/")) as client:
+        client.get_project("six")
+    assert built == []
+
+
+def test_https_index_and_proxies_build_one_tls_context(monkeypatch):
+    built = _counting_tls(monkeypatch)
+    with make_client(json_page) as client:
+        client.get_project("six")
+        client.get_project("six")
+    assert built == [1]
+    # Through a proxy even an http index may speak TLS (to the proxy).
+    monkeypatch.setenv("HTTP_PROXY", "https://proxy.example.org:3128")
+    with make_client(json_page, index=Index("http://127.0.0.1:9/simple/")) as client:
+        client.get_project("six")
+    assert built == [1, 1]

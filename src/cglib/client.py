@@ -15,6 +15,8 @@ cached listing is fresh never needs it.
 from __future__ import annotations
 
 import binascii
+import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -89,6 +91,13 @@ def tls_context() -> ssl.SSLContext:
     return context()
 
 
+def _proxy_configured() -> bool:
+    """Whether a proxy variable is set (httpx then sends requests through a
+    proxy, which may be reached over TLS)."""
+    proxies = ("http_proxy", "https_proxy", "all_proxy")
+    return any(value and key.lower() in proxies for key, value in os.environ.items())
+
+
 def _basic(credentials: Credentials) -> str:
     token = f"{credentials.username}:{credentials.password}".encode()
     return "Basic " + binascii.b2a_base64(token, newline=False).decode("ascii")
@@ -138,24 +147,37 @@ class IndexClient:
         self._sleep = sleep
         self._origin = origin(index.url)
         self._transport = transport
-        self._client: httpx.Client | None = None
+        #: httpx clients made on first use: one for https (and for anything
+        #: that goes through a proxy), one for plain http.
+        self._clients: dict[bool, httpx.Client] = {}
+        self._clients_lock = threading.Lock()
 
-    @property
-    def _http(self) -> httpx.Client:
-        """The httpx client, made on first use (importing httpx takes a while)."""
-        if self._client is None:
-            import httpx
+    def _http_for(self, url: str) -> httpx.Client:
+        """The httpx client for ``url``, made on first use (importing httpx
+        takes a while).  Loading the trusted certificates takes a while too,
+        so only a client that may speak TLS has them: an ``http://`` index
+        reached without a proxy builds no TLS context at all."""
+        tls = url[:5].lower() != "http:" or _proxy_configured()
+        with self._clients_lock:
+            client = self._clients.get(tls)
+            if client is None:
+                import httpx
 
-            self._client = httpx.Client(
-                transport=self._transport,
-                event_hooks={"response": [_refuse_bad_redirect]},
-                verify=tls_context(),
-                timeout=httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
-                follow_redirects=False,
-                headers={"User-Agent": USER_AGENT},
-                limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-            )
-        return self._client
+                client = httpx.Client(
+                    transport=self._transport,
+                    event_hooks={"response": [_refuse_bad_redirect]},
+                    # The plain client only ever opens plain-http connections
+                    # (no proxy is configured), so it has no use for trust.
+                    verify=tls_context() if tls else False,
+                    timeout=httpx.Timeout(
+                        self.settings.timeout, connect=self.settings.connect_timeout
+                    ),
+                    follow_redirects=False,
+                    headers={"User-Agent": USER_AGENT},
+                    limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+                )
+                self._clients[tls] = client
+        return client
 
     def __repr__(self) -> str:
         return f"IndexClient(index={self.index.url!r}, source={self.credentials_source!r})"
@@ -163,8 +185,10 @@ class IndexClient:
     # -- lifecycle -----------------------------------------------------------------
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
+        with self._clients_lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
 
     def __enter__(self) -> IndexClient:
         return self
@@ -371,14 +395,15 @@ class IndexClient:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             try:
-                request = self._http.build_request(
+                http = self._http_for(current)
+                request = http.build_request(
                     "GET", current, headers=self._headers_for(current, headers)
                 )
             except httpx.InvalidURL:
                 shown = redact(_strip_query(current))
                 raise NetworkError(f"cannot request {shown}: not a valid URL", url=shown) from None
             try:
-                response = self._http.send(request, stream=True)
+                response = http.send(request, stream=True)
             except httpx.HTTPError as exc:
                 raise self._network_error(exc, current) from None
             if response.status_code not in REDIRECT_STATUSES:
