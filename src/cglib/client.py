@@ -15,6 +15,7 @@ cached listing is fresh never needs it.
 from __future__ import annotations
 
 import binascii
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -139,11 +140,17 @@ class IndexClient:
         self._origin = origin(index.url)
         self._transport = transport
         self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
 
     @property
     def _http(self) -> httpx.Client:
-        """The httpx client, made on first use (importing httpx takes a while)."""
-        if self._client is None:
+        """The httpx client, made on first use (importing httpx takes a while).
+        Threads that first use it at once share one (a lost one would leak sockets)."""
+        if self._client is not None:
+            return self._client
+        with self._client_lock:
+            if self._client is not None:
+                return self._client
             import httpx
 
             self._client = httpx.Client(
@@ -155,7 +162,7 @@ class IndexClient:
                 headers={"User-Agent": USER_AGENT},
                 limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
             )
-        return self._client
+            return self._client
 
     def __repr__(self) -> str:
         return f"IndexClient(index={self.index.url!r}, source={self.credentials_source!r})"
