@@ -19,7 +19,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from support.dists import make_sdist, make_wheel
-from support.isolation import isolated_env
+from support.fakeindex import FORMS, FakeIndex
+from support.isolation import isolated_env as isolated_env  # integration tests import it
 from support.servers import PypiServer, cglib_executable, run_pypiserver
 
 DATA = Path(__file__).parent / "data"
@@ -38,6 +39,18 @@ def isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monkey
     return home
 
 
+@pytest.fixture(params=FORMS)
+def form(request: pytest.FixtureRequest) -> str:
+    """Each page form a test runs over: PEP 503 HTML and PEP 691 JSON."""
+    return str(request.param)
+
+
+@pytest.fixture
+def fake_index(form: str) -> FakeIndex:
+    """An empty :class:`FakeIndex` at https://example.org/simple/, in each form."""
+    return FakeIndex(form=form)
+
+
 @dataclass
 class Result:
     exit_code: int
@@ -46,7 +59,7 @@ class Result:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+def cli(capsys: pytest.CaptureFixture[str]):
     """Run cglib in-process: ``cli("versions", "six")`` -> Result."""
     from cglib.cli.main import run
 
@@ -84,7 +97,7 @@ def pypi(packages_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 @pytest.fixture
-def run_cglib(isolate: Path):  # type: ignore[no-untyped-def]
+def run_cglib(isolate: Path):
     """Run the installed ``cglib`` as a subprocess, as a CI script would."""
     executable = cglib_executable()
 

@@ -54,8 +54,8 @@ class MemoryKeyring(KeyringBackend):
                 if svc == service:
                     return SimpleCredential(user, password)
             return None
-        password = self.store.get((service, username))
-        return SimpleCredential(username, password) if password is not None else None
+        found = self.store.get((service, username))
+        return SimpleCredential(username, found) if found is not None else None
 
 
 class TokenKeyring(KeyringBackend):

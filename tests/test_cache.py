@@ -1,4 +1,5 @@
-"""The on-disk cache of the root listing, and search_index() over it."""
+"""The on-disk cache of the root listing, and search_index() over it (against
+the fake index's root, in both forms where the form matters)."""
 
 from __future__ import annotations
 
@@ -17,60 +18,55 @@ from cglib.config import Index, resolve_index
 from cglib.errors import NotFoundError, UsageError
 from cglib.names import NameIndex
 from cglib.search import search_index
+from support.fakeindex import FakeIndex
 
 INDEX = "https://example.org/simple/"
 NAMES = ["six", "Zope.Interface", "requests", "requests-oauthlib", "Django", "django-requests"]
 
 
-def html_root(names: list[str]) -> bytes:
-    links = "".join(f'<a href="/simple/{n}/">{n}</a>\n' for n in names)
-    return f"<!DOCTYPE html><html><body>\n{links}</body></html>".encode()
-
-
-def json_root(names: list[str]) -> bytes:
-    return json.dumps(
-        {"meta": {"api-version": "1.1"}, "projects": [{"name": n} for n in names]}
-    ).encode()
-
-
-class FakeIndex:
-    """A root listing behind a MockTransport, with ETag / Last-Modified and,
-    when set, Cache-Control (on 200 and 304 alike)."""
+class RootIndex(FakeIndex):
+    """The fake index listing ``names`` (no files), with a fixed ETag, a
+    Last-Modified and, when set, Cache-Control and Age (on 200 and 304 alike)."""
 
     def __init__(self, names: list[str], form: str = "html", etag: str = '"v1"') -> None:
+        super().__init__(form=form, etag=etag, last_modified="Tue, 24 Nov 2026 08:58:29 GMT")
         self.names = names
-        self.form = form
-        self.etag = etag
-        self.last_modified = "Tue, 24 Nov 2026 08:58:29 GMT"
-        self.cache_control: str | None = None
-        self.age: str | None = None
-        self.requests: list[httpx.Request] = []
-        self.status: int | None = None  # force a status
 
-    def handler(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.status is not None:
-            return httpx.Response(self.status, text="nope")
-        caching = {}
-        if self.cache_control is not None:
-            caching["Cache-Control"] = self.cache_control
-        if self.age is not None:
-            caching["Age"] = self.age
-        if request.headers.get("if-none-match") == self.etag:
-            return httpx.Response(304, headers={"ETag": self.etag, **caching})
-        if self.form == "json":
-            body, ctype = json_root(self.names), "application/vnd.pypi.simple.v1+json"
+    @property
+    def names(self) -> list[str]:
+        return list(self.display.values())
+
+    @names.setter
+    def names(self, names: list[str]) -> None:
+        self.projects.clear()
+        self.display.clear()
+        for name in names:
+            self.project(name)
+
+    @property
+    def cache_control(self) -> str | None:
+        return self.page_headers.get("Cache-Control")
+
+    @cache_control.setter
+    def cache_control(self, value: str | None) -> None:
+        self._set("Cache-Control", value)
+
+    @property
+    def age(self) -> str | None:
+        return self.page_headers.get("Age")
+
+    @age.setter
+    def age(self, value: str | None) -> None:
+        self._set("Age", value)
+
+    def _set(self, header: str, value: str | None) -> None:
+        if value is None:
+            self.page_headers.pop(header, None)
         else:
-            body, ctype = html_root(self.names), "text/html; charset=utf-8"
-        headers = {"Content-Type": ctype, "ETag": self.etag, "Last-Modified": self.last_modified}
-        return httpx.Response(200, content=body, headers={**headers, **caching})
+            self.page_headers[header] = value
 
     def client(self, url: str = INDEX, **kwargs: object) -> IndexClient:
-        return IndexClient(
-            resolve_index(url),
-            transport=httpx.MockTransport(self.handler),
-            **kwargs,  # type: ignore[arg-type]
-        )
+        return IndexClient(resolve_index(url), transport=self.transport(), **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -173,7 +169,7 @@ def test_missing_file_is_none(cache_dir: Path) -> None:
         pytest.param(lambda b: b.replace(b'"size":', b'"size":1', 1), id="wrong-size"),
     ],
 )
-def test_damaged_file_is_detected(cache_dir: Path, damage) -> None:  # type: ignore[no-untyped-def]
+def test_damaged_file_is_detected(cache_dir: Path, damage) -> None:
     path = cache.cache_path(INDEX, cache_dir)
     cache.store(path, url=INDEX, names=NAMES)
     path.write_bytes(damage(path.read_bytes()))
@@ -221,7 +217,7 @@ def test_concurrent_writers_never_corrupt(cache_dir: Path) -> None:
 
 @pytest.mark.parametrize("form", ["html", "json"])
 def test_first_search_fetches_and_caches(cache_dir: Path, form: str) -> None:
-    fake = FakeIndex(NAMES, form)
+    fake = RootIndex(NAMES, form)
     with fake.client() as client:
         result = search_index(client, "zope_interface", cache_dir=cache_dir)
     assert result.source == "fetched"
@@ -240,7 +236,7 @@ def _listing(cache_dir: Path) -> cache.CachedListing:
 
 @pytest.mark.parametrize("form", ["html", "json"])
 def test_fresh_cache_makes_no_request(cache_dir: Path, form: str) -> None:
-    fake = FakeIndex(NAMES, form)
+    fake = RootIndex(NAMES, form)
     with fake.client() as client:
         search_index(client, "six", cache_dir=cache_dir)
         result = search_index(client, "requests", cache_dir=cache_dir)
@@ -251,7 +247,7 @@ def test_fresh_cache_makes_no_request(cache_dir: Path, form: str) -> None:
 
 
 def test_default_freshness_is_ten_minutes(cache_dir: Path) -> None:
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     with fake.client() as client:
         before = time.time()
         result = search_index(client, "six", cache_dir=cache_dir)
@@ -281,7 +277,7 @@ def test_default_freshness_is_ten_minutes(cache_dir: Path) -> None:
 def test_freshness_from_cache_control(
     cache_dir: Path, cache_control: str, age: str | None, lifetime: int
 ) -> None:
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     fake.cache_control, fake.age = cache_control, age
     with fake.client() as client:
         search_index(client, "six", cache_dir=cache_dir)
@@ -291,7 +287,7 @@ def test_freshness_from_cache_control(
 
 @pytest.mark.parametrize("form", ["html", "json"])
 def test_stale_cache_asks_once_and_a_304_renews_it(cache_dir: Path, form: str) -> None:
-    fake = FakeIndex(NAMES, form)
+    fake = RootIndex(NAMES, form)
     fake.cache_control = "max-age=0"
     with fake.client() as client:
         search_index(client, "six", cache_dir=cache_dir)
@@ -321,7 +317,7 @@ def test_listing_older_than_its_freshness_is_revalidated(cache_dir: Path) -> Non
     cache.store(
         path, url=INDEX, names=NAMES, etag='"v1"', fetched_at=now - 700, fresh_until=now - 100
     )
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     with fake.client() as client:
         result = search_index(client, "six", cache_dir=cache_dir)
     assert [r.headers.get("if-none-match") for r in fake.requests] == ['"v1"']
@@ -336,14 +332,14 @@ def test_listing_from_the_future_is_not_fresh(cache_dir: Path) -> None:
     cache.store(
         path, url=INDEX, names=NAMES, etag='"v1"', fetched_at=now + 3600, fresh_until=now + 4200
     )
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     with fake.client() as client:
         assert search_index(client, "six", cache_dir=cache_dir).source == "revalidated"
     assert len(fake.requests) == 1
 
 
 def test_changed_etag_replaces_the_cache(cache_dir: Path) -> None:
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     fake.cache_control = "no-cache"
     with fake.client() as client:
         search_index(client, "six", cache_dir=cache_dir)
@@ -358,7 +354,7 @@ def test_changed_etag_replaces_the_cache(cache_dir: Path) -> None:
 @pytest.mark.parametrize("cache_control", ["no-store", "private, no-store, max-age=600"])
 def test_no_store_is_honoured(cache_dir: Path, cache_control: str) -> None:
     path = cache.cache_path(INDEX, cache_dir)
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     with fake.client() as client:
         search_index(client, "six", cache_dir=cache_dir, refresh=True)
         assert path.exists()
@@ -377,7 +373,7 @@ def test_no_store_is_honoured(cache_dir: Path, cache_control: str) -> None:
 
 def test_no_store_on_a_304_drops_the_cached_file(cache_dir: Path) -> None:
     path = cache.cache_path(INDEX, cache_dir)
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     fake.cache_control = "max-age=0"
     with fake.client() as client:
         search_index(client, "six", cache_dir=cache_dir)
@@ -389,7 +385,7 @@ def test_no_store_on_a_304_drops_the_cached_file(cache_dir: Path) -> None:
 
 
 def test_env_max_age_zero_always_asks(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     fake.cache_control = "max-age=3600"
     with fake.client() as client:
         search_index(client, "six", cache_dir=cache_dir)
@@ -401,7 +397,7 @@ def test_env_max_age_zero_always_asks(cache_dir: Path, monkeypatch: pytest.Monke
 
 
 def test_env_max_age_overrides_the_index(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     fake.cache_control = "no-cache"
     monkeypatch.setenv("CGLIB_CACHE_MAX_AGE", " 120 ")
     with fake.client() as client:
@@ -419,7 +415,7 @@ def test_env_max_age_must_be_seconds(
     cache_dir: Path, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
     monkeypatch.setenv("CGLIB_CACHE_MAX_AGE", value)
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     if not value.strip():  # unset in effect: the default applies
         with fake.client() as client:
             search_index(client, "six", cache_dir=cache_dir)
@@ -431,7 +427,7 @@ def test_env_max_age_must_be_seconds(
 
 
 def test_refresh_fetches_unconditionally(cache_dir: Path) -> None:
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     with fake.client() as client:
         search_index(client, "six", cache_dir=cache_dir)
         result = search_index(client, "six", cache_dir=cache_dir, refresh=True)
@@ -442,13 +438,11 @@ def test_refresh_fetches_unconditionally(cache_dir: Path) -> None:
 
 
 def test_client_is_made_only_when_a_request_is_needed(cache_dir: Path) -> None:
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     made: list[TrackedClient] = []
 
     def connect() -> IndexClient:
-        made.append(
-            TrackedClient(resolve_index(INDEX), transport=httpx.MockTransport(fake.handler))
-        )
+        made.append(TrackedClient(resolve_index(INDEX), transport=fake.transport()))
         return made[-1]
 
     first = search_index(Index(INDEX), "six", cache_dir=cache_dir, connect=connect)
@@ -471,7 +465,7 @@ class TrackedClient(IndexClient):
 
 
 def test_empty_listing_is_never_taken_as_fresh(cache_dir: Path) -> None:
-    fake = FakeIndex([])
+    fake = RootIndex([])
     with fake.client() as client:
         search_index(client, "six", cache_dir=cache_dir)
         search_index(client, "six", cache_dir=cache_dir)
@@ -480,7 +474,7 @@ def test_empty_listing_is_never_taken_as_fresh(cache_dir: Path) -> None:
 
 
 def test_corrupt_cache_is_rebuilt_with_a_warning(cache_dir: Path) -> None:
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     path = cache.cache_path(INDEX, cache_dir)
     with fake.client() as client:
         search_index(client, "six", cache_dir=cache_dir)
@@ -495,7 +489,7 @@ def test_corrupt_cache_is_rebuilt_with_a_warning(cache_dir: Path) -> None:
 
 
 def test_offline_uses_only_the_cache(cache_dir: Path) -> None:
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     with fake.client() as client:
         search_index(client, "six", cache_dir=cache_dir)
         result = search_index(client, "djnago", cache_dir=cache_dir, offline=True)
@@ -515,7 +509,7 @@ def test_offline_without_cache_is_not_found(cache_dir: Path) -> None:
 
 
 def test_no_root_listing_is_not_found_with_hint(cache_dir: Path) -> None:
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     fake.status = 404
     with fake.client() as client, pytest.raises(NotFoundError) as info:
         search_index(client, "six", cache_dir=cache_dir)
@@ -526,7 +520,7 @@ def test_no_root_listing_is_not_found_with_hint(cache_dir: Path) -> None:
 def test_server_failure_falls_back_to_the_cache(cache_dir: Path) -> None:
     from cglib.config import Settings
 
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     fake.cache_control = "max-age=0"
     settings = Settings(retries=0)
     with fake.client(settings=settings, sleep=lambda _s: None) as client:
@@ -560,7 +554,7 @@ def test_empty_anonymous_listing_hints_at_credentials(cache_dir: Path) -> None:
 def test_unwritable_cache_still_answers(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    fake = FakeIndex(NAMES)
+    fake = RootIndex(NAMES)
     with fake.client() as client:
         result = search_index(client, "six", cache_dir=blocker / "sub")
     assert [m.name for m in result.matches] == ["six"]
@@ -589,7 +583,7 @@ def test_a_name_that_is_not_a_project_name_is_left_out(bad: str) -> None:
 @pytest.mark.parametrize("form", ["html", "json"])
 def test_names_with_newlines_are_not_split_in_the_cache(cache_dir: Path, form: str) -> None:
     listed = ["six", "evil\nrequests", "ok", "bad name", "-dash", "é-pkg"]
-    fake = FakeIndex(listed, form)
+    fake = RootIndex(listed, form)
     with fake.client() as client:
         result = search_index(client, "requests", cache_dir=cache_dir)
     assert result.matches == ()

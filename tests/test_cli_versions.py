@@ -1,65 +1,33 @@
-"""`cglib versions` in-process, over HTML and JSON pages served by pytest-httpx."""
+"""`cglib versions` in-process, over the fake index's HTML and JSON pages."""
 
 from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
+
+from support.fakeindex import CAPTURED, FakeIndex, replay
 
 INDEX = "https://example.org/simple/"
 TOKEN = "sentinel-TOKEN-5f3a"
 
-HTML = b"""<!DOCTYPE html><html><head><meta name="pypi:repository-version" content="1.0">
-<title>Links for demo</title></head><body>
-<a href="../../files/demo-1.0.0-py3-none-any.whl#sha256=%s" data-requires-python="&gt;=3.8">demo-1.0.0-py3-none-any.whl</a>
-<a href="../../files/demo-1.0.0.tar.gz#sha256=%s">demo-1.0.0.tar.gz</a>
-<a href="../../files/demo-2.0.0+cgr.1-cp312-cp312-manylinux_2_28_x86_64.whl">demo-2.0.0+cgr.1-cp312-cp312-manylinux_2_28_x86_64.whl</a>
-<a href="../../files/demo-2.0.0-py3-none-any.whl" data-yanked="broken build">demo-2.0.0-py3-none-any.whl</a>
-<a href="../../files/demo-3.0.0b1-py3-none-any.whl">demo-3.0.0b1-py3-none-any.whl</a>
-<a href="../../files/demo-latest.tar.gz">demo-latest.tar.gz</a>
-</body></html>""" % (b"a" * 64, b"b" * 64)
+
+def demo(index: FakeIndex) -> FakeIndex:
+    """demo: a wheel needing >=3.8, an sdist, a local-version wheel with no
+    hash, a yanked wheel, a pre-release, and a file name no tool can parse."""
+    index.wheel("demo", "1.0.0", requires_python=">=3.8")
+    index.sdist("demo", "1.0.0")
+    index.link("demo", "demo-2.0.0+cgr.1-cp312-cp312-manylinux_2_28_x86_64.whl", sha256=None)
+    index.wheel("demo", "2.0.0", yanked="broken build", sha256=None)
+    index.wheel("demo", "3.0.0b1", sha256=None)
+    index.link("demo", "demo-latest.tar.gz", sha256=None)
+    return index
 
 
-def _file(name, **extra):
-    return {"filename": name, "url": f"../../files/{name}", "hashes": {}, **extra}
-
-
-JSON = {
-    "meta": {"api-version": "1.1"},
-    "name": "demo",
-    "files": [
-        _file(
-            "demo-1.0.0-py3-none-any.whl",
-            hashes={"sha256": "a" * 64},
-            **{"requires-python": ">=3.8"},
-        ),
-        _file("demo-1.0.0.tar.gz", hashes={"sha256": "b" * 64}),
-        _file("demo-2.0.0+cgr.1-cp312-cp312-manylinux_2_28_x86_64.whl"),
-        _file("demo-2.0.0-py3-none-any.whl", yanked="broken build"),
-        _file("demo-3.0.0b1-py3-none-any.whl"),
-        _file("demo-latest.tar.gz"),
-    ],
-    "versions": ["1.0.0", "2.0.0", "2.0.0+cgr.1", "3.0.0b1"],
-}
-
-
-@pytest.fixture(params=["html", "json"])
-def serve_demo(request, httpx_mock):
-    if request.param == "html":
-        httpx_mock.add_response(
-            url=f"{INDEX}demo/",
-            content=HTML,
-            headers={"Content-Type": "text/html"},
-            is_reusable=True,
-        )
-    else:
-        httpx_mock.add_response(
-            url=f"{INDEX}demo/",
-            json=JSON,
-            headers={"Content-Type": "application/vnd.pypi.simple.v1+json"},
-            is_reusable=True,
-        )
-    return request.param
+@pytest.fixture
+def serve_demo(fake_index: FakeIndex, httpx_mock) -> FakeIndex:
+    return demo(fake_index).mount(httpx_mock)
 
 
 def test_versions_plain_newest_first(cli, serve_demo):
@@ -101,7 +69,7 @@ def test_versions_json(cli, serve_demo):
     assert yanked["yanked"] is True
     assert yanked["files"][0]["yanked_reason"] == "broken build"
     wheel = next(f for f in doc["versions"][2]["files"] if f["kind"] == "wheel")
-    assert wheel["sha256"] == "a" * 64
+    assert wheel["sha256"] == serve_demo.file("demo-1.0.0-py3-none-any.whl").digest
     assert wheel["requires_python"] == ">=3.8"
     assert wheel["url"] == "https://example.org/files/demo-1.0.0-py3-none-any.whl"
     assert set(wheel) >= {
@@ -134,7 +102,13 @@ def test_secret_never_printed(cli, serve_demo):
 @pytest.mark.parametrize(("status", "code"), [(401, 4), (403, 4), (404, 5), (500, 6)])
 def test_errors_are_one_line_with_exit_code(cli, httpx_mock, monkeypatch, status, code):
     monkeypatch.setenv("CGLIB_RETRIES", "0")
-    httpx_mock.add_response(url=f"{INDEX}demo/", status_code=status)
+    # 401/403: the credentials are refused; 404: no such project; 500: a broken server.
+    index = FakeIndex(user="u", password="another-token", reject_status=status)
+    if status in (404, 500):
+        index = FakeIndex(user="u", password=TOKEN)
+    if status == 500:
+        index.always("/simple/demo/", 500)
+    index.mount(httpx_mock)
     result = cli("versions", "demo", "--index-url", f"https://u:{TOKEN}@example.org/simple/")
     assert result.exit_code == code
     assert result.stdout == ""
@@ -145,8 +119,8 @@ def test_errors_are_one_line_with_exit_code(cli, httpx_mock, monkeypatch, status
     assert "Traceback" not in result.stderr
 
 
-def test_json_error_on_stderr(cli, httpx_mock):
-    httpx_mock.add_response(url=f"{INDEX}demo/", status_code=404)
+def test_json_error_on_stderr(cli, fake_index, httpx_mock):
+    fake_index.mount(httpx_mock)  # holds no project
     result = cli("versions", "demo", "--json", "--index-url", INDEX)
     assert result.exit_code == 5
     assert result.stdout == ""
@@ -172,7 +146,11 @@ def test_json_error_on_stderr(cli, httpx_mock):
     ],
 )
 def test_bad_pages_are_one_line_errors(cli, httpx_mock, body, ctype):
-    httpx_mock.add_response(url=f"{INDEX}demo/", content=body, headers={"Content-Type": ctype})
+    index = FakeIndex()
+    index.always(
+        "/simple/demo/", httpx.Response(200, content=body, headers={"Content-Type": ctype})
+    )
+    index.mount(httpx_mock)
     result = cli("versions", "demo", "--index-url", INDEX)
     assert result.exit_code == 6, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -224,27 +202,17 @@ def test_chainguard_without_credentials_fails_fast_with_exit_3(cli, httpx_mock):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def serve_reason(httpx_mock, reason: str) -> None:  # type: ignore[no-untyped-def]
-    """A JSON page whose 2.0.0 wheel is yanked for ``reason``."""
-    page = {
-        **JSON,
-        "files": [
-            _file("demo-1.0.0-py3-none-any.whl"),
-            _file("demo-2.0.0-py3-none-any.whl", yanked=reason),
-            _file("demo-3.0.0-py3-none-any.whl"),
-        ],
-    }
-    httpx_mock.add_response(
-        url=f"{INDEX}demo/",
-        json=page,
-        headers={"Content-Type": "application/vnd.pypi.simple.v1+json"},
-        is_reusable=True,
-    )
+def serve_reason(index: FakeIndex, httpx_mock, reason: str) -> None:
+    """A page whose 2.0.0 wheel is yanked for ``reason``."""
+    index.wheel("demo", "1.0.0")
+    index.wheel("demo", "2.0.0", yanked=reason)
+    index.wheel("demo", "3.0.0")
+    index.mount(httpx_mock)
 
 
 @pytest.mark.parametrize("args", [(), ("--files",)], ids=["versions", "files"])
-def test_a_newline_in_a_yanked_reason_does_not_inject_a_line(cli, httpx_mock, args):
-    serve_reason(httpx_mock, "broken\n9.9.9\tinjected\rend")
+def test_a_newline_in_a_yanked_reason_does_not_inject_a_line(cli, fake_index, httpx_mock, args):
+    serve_reason(fake_index, httpx_mock, "broken\n9.9.9\tinjected\rend")
     result = cli("versions", "demo", *args, "--index-url", INDEX)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -253,9 +221,9 @@ def test_a_newline_in_a_yanked_reason_does_not_inject_a_line(cli, httpx_mock, ar
 
 
 @pytest.mark.parametrize("char", ["\x7f", "\x85", "\x9b", "\x1b", "\x00", "\u202e"])
-def test_json_stays_valid_with_control_characters_from_the_index(cli, httpx_mock, char):
+def test_json_stays_valid_with_control_characters_from_the_index(cli, fake_index, httpx_mock, char):
     reason = f"bad{char}[31mreason"
-    serve_reason(httpx_mock, reason)
+    serve_reason(fake_index, httpx_mock, reason)
     result = cli("versions", "demo", "--json", "--index-url", INDEX)
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
@@ -278,14 +246,27 @@ def test_a_password_equal_to_true_leaves_the_json_intact(cli, serve_demo):
     assert doc["index"] == INDEX
 
 
-def test_a_long_value_is_cut_in_plain_output_but_whole_in_json(cli, httpx_mock):
+def test_a_long_value_is_cut_in_plain_output_but_whole_in_json(cli, fake_index, httpx_mock):
     from cglib.cli.output import MAX_VALUE
 
     reason = "r" * 5000
-    serve_reason(httpx_mock, reason)
+    serve_reason(fake_index, httpx_mock, reason)
     plain = cli("versions", "demo", "--index-url", INDEX)
     field = plain.stdout.splitlines()[1].split("\t")[-1]
     assert len(field) == MAX_VALUE
     assert field.endswith("…")
     doc = json.loads(cli("versions", "demo", "--json", "--index-url", INDEX).stdout)
     assert doc["versions"][1]["files"][0]["yanked_reason"] == reason
+
+
+@pytest.mark.parametrize("server", CAPTURED)
+def test_versions_of_pages_captured_from_real_servers(cli, fake_index, httpx_mock, server):
+    replay(fake_index, server).mount(httpx_mock)
+    result = cli("versions", "six", "--json", "--index-url", INDEX)
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["project"] == "six"
+    assert [v["version"] for v in doc["versions"]][:2] == ["1.17.0", "1.16.0"]
+    wheel = doc["versions"][0]["files"][0]
+    assert wheel["filename"] == "six-1.17.0-py2.py3-none-any.whl"
+    assert wheel["url"].endswith("six-1.17.0-py2.py3-none-any.whl")

@@ -77,5 +77,7 @@ def test_to_json_text_of_hostile_and_missing_values() -> None:
 def test_releases_computed_once_are_used() -> None:
     page = ProjectPage(name="demo", url="u", files=(hostile_file("1.0"), hostile_file("2.0")))
     releases = page.releases()[:1]
-    assert [v["version"] for v in page.to_json(releases=releases)["versions"]] == ["2.0"]  # type: ignore[index, union-attr]
+    versions = page.to_json(releases=releases)["versions"]
+    assert isinstance(versions, list)
+    assert [v["version"] for v in versions] == ["2.0"]
     assert json.loads(page.to_json_text(releases=releases))["versions"][0]["version"] == "2.0"

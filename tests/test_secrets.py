@@ -16,14 +16,21 @@ from cglib.config import resolve_index
 from cglib.errors import AuthError
 from cglib.keyring_source import Stored
 from cglib.netrc_source import parse_netrc
-from fake_index import INDEX, FakeIndex
 from memory_keyring import MemoryKeyring, installed
+from support.fakeindex import FakeIndex
 
 SENTINEL = "SENTINEL-tok-91ab2c/x+y="
 USER = "org1234/tok5678"
 FLAGS = [(), ("-v",), ("--json",), ("-vv", "--json")]
 SOURCES = ["url", "chainguard-env", "generic-env", "keyring", "netrc"]
 OUTCOMES = ["accepted", "rejected", "server-error"]
+INDEX = "https://example.org/simple/"
+
+
+def six_index(**options: object) -> FakeIndex:
+    index = FakeIndex(**options)  # type: ignore[arg-type]
+    index.wheel("six", "1.17.0", "py2.py3-none-any")
+    return index
 
 
 def forms(secret: str) -> list[str]:
@@ -62,13 +69,12 @@ def put_source(source: str, monkeypatch: pytest.MonkeyPatch, home: Path, kr: Mem
     return INDEX
 
 
-def serve(outcome: str, httpx_mock, monkeypatch) -> FakeIndex:  # type: ignore[no-untyped-def]
+def serve(outcome: str, httpx_mock, monkeypatch) -> FakeIndex:
     if outcome == "server-error":
         monkeypatch.setenv("CGLIB_RETRIES", "0")
-        httpx_mock.add_response(status_code=500, is_reusable=True, is_optional=True)
-        return FakeIndex()
+        return six_index(status=500).mount(httpx_mock)
     password = SENTINEL if outcome == "accepted" else "some-other-token"
-    return FakeIndex(user=USER, password=password).serve(httpx_mock)
+    return six_index(user=USER, password=password).mount(httpx_mock)
 
 
 @pytest.fixture
@@ -108,7 +114,7 @@ def test_login_and_logout_never_show_the_token(cli, httpx_mock, monkeypatch, kr,
 
 
 def test_disagreeing_sources_never_show_either_token(cli, httpx_mock, monkeypatch, isolate, kr):
-    FakeIndex(user=USER, password=SENTINEL).serve(httpx_mock)
+    six_index(user=USER, password=SENTINEL).mount(httpx_mock)
     monkeypatch.setenv("CGLIB_USERNAME", USER)
     monkeypatch.setenv("CGLIB_PASSWORD", SENTINEL)
     kr.store[("example.org", USER)] = SENTINEL + "-old"
@@ -124,7 +130,7 @@ def test_a_traceback_is_masked_too(cli, httpx_mock, monkeypatch):
     """Even the CGLIB_DEBUG traceback of an internal error hides the token."""
     from cglib.client import IndexClient
 
-    def boom(self, name):  # type: ignore[no-untyped-def]
+    def boom(self, name):
         raise RuntimeError(f"bug while holding {self.credentials.password}")
 
     monkeypatch.setattr(IndexClient, "get_project", boom)
@@ -139,7 +145,7 @@ def test_a_traceback_is_masked_too(cli, httpx_mock, monkeypatch):
 
 
 def test_a_netrc_syntax_error_inside_a_password_is_not_quoted(cli, httpx_mock, isolate):
-    FakeIndex(open=True).serve(httpx_mock)
+    six_index().mount(httpx_mock)
     netrc = isolate / ".netrc"
     netrc.write_text(f"machine example.org login {USER} password {SENTINEL} {SENTINEL}\n")
     netrc.chmod(0o600)

@@ -10,7 +10,7 @@ from support.metaindex import MetaIndex
 
 
 @pytest.fixture(params=["json-pep658", "html-range", "json-whole"])
-def index(request: pytest.FixtureRequest, httpx_mock) -> MetaIndex:  # type: ignore[no-untyped-def]
+def index(request: pytest.FixtureRequest, httpx_mock) -> MetaIndex:
     form, mode = request.param.split("-")
     index = MetaIndex(form=form, pep658=mode == "pep658", ranges=mode != "whole")
     index.wheel(
@@ -35,7 +35,7 @@ def index(request: pytest.FixtureRequest, httpx_mock) -> MetaIndex:  # type: ign
     return index
 
 
-def test_show_json_has_the_spec_keys(cli, index: MetaIndex) -> None:  # type: ignore[no-untyped-def]
+def test_show_json_has_the_spec_keys(cli, index: MetaIndex) -> None:
     result = cli("show", "flask", "--json", "--index-url", index.url)
     assert result.exit_code == 0, result.stderr
     body = json.loads(result.stdout)
@@ -68,7 +68,7 @@ def test_show_json_has_the_spec_keys(cli, index: MetaIndex) -> None:  # type: ig
         assert index.seen("file") == []
 
 
-def test_show_plain(cli, index: MetaIndex) -> None:  # type: ignore[no-untyped-def]
+def test_show_plain(cli, index: MetaIndex) -> None:
     result = cli("show", "flask", "--index-url", index.url)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -80,26 +80,26 @@ def test_show_plain(cli, index: MetaIndex) -> None:  # type: ignore[no-untyped-d
     assert "  Flask-3.1.0.tar.gz" in lines
 
 
-def test_show_a_pinned_version_and_pre(cli, index: MetaIndex) -> None:  # type: ignore[no-untyped-def]
+def test_show_a_pinned_version_and_pre(cli, index: MetaIndex) -> None:
     result = cli("show", "flask==3.0.0", "--json", "--index-url", index.url)
     assert json.loads(result.stdout)["summary"] == "older"
     result = cli("show", "flask", "--pre", "--json", "--index-url", index.url)
     assert json.loads(result.stdout)["version"] == "4.0.0rc1"
 
 
-def test_show_missing_version_exits_5(cli, index: MetaIndex) -> None:  # type: ignore[no-untyped-def]
+def test_show_missing_version_exits_5(cli, index: MetaIndex) -> None:
     result = cli("show", "flask==9", "--index-url", index.url)
     assert result.exit_code == 5
     assert "flask==9" in result.stderr
     assert result.stdout == ""
 
 
-def test_show_bad_requirement_exits_2(cli) -> None:  # type: ignore[no-untyped-def]
+def test_show_bad_requirement_exits_2(cli) -> None:
     result = cli("show", "flask===", "--index-url", "https://example.org/simple/")
     assert result.exit_code == 2
 
 
-def test_show_an_sdist_with_dynamic_dependencies_warns(cli, httpx_mock) -> None:  # type: ignore[no-untyped-def]
+def test_show_an_sdist_with_dynamic_dependencies_warns(cli, httpx_mock) -> None:
     index = MetaIndex(pep658=False)
     index.sdist("legacy", "1.0", requires_dist=["six"], metadata_version="2.1")
     httpx_mock.add_callback(index, is_reusable=True, is_optional=True)

@@ -1,0 +1,511 @@
+"""The one in-memory package index of the test suite (no sockets).
+
+Projects are data: each :class:`File` has its bytes (tiny real wheels and
+sdists made by :mod:`support.dists`, or any bytes), hashes, yanked reason,
+requires-python, core metadata (PEP 658), upload time and size (PEP 700).
+:class:`FakeIndex` serves them:
+
+- the root listing and the project pages in PEP 503 HTML (``form="html"``) or
+  PEP 691 JSON (``form="json"``, when the client accepts it; HTML otherwise),
+  with an ``ETag`` and ``304`` for a matching ``If-None-Match``;
+- a project page asked for under a non-normalised name: ``301`` to the
+  normalised one;
+- the files under ``/files/``: ``302`` to a second host (``store``) that
+  refuses (``403``) any request carrying ``Authorization``;
+- Basic auth when ``user``/``password`` are set (``reject_status`` otherwise);
+- scripted answers for one path (:meth:`FakeIndex.queue`, :meth:`FakeIndex.always`),
+  to play retries, redirects and broken servers.
+
+It records every request with the status it answered (:attr:`FakeIndex.seen`),
+and mounts as an ``httpx.MockTransport`` (:meth:`FakeIndex.transport`, for
+``IndexClient(transport=...)``), through pytest-httpx (:meth:`FakeIndex.mount`,
+for in-process CLI runs), or on a real socket on 127.0.0.1 (:func:`serve_http`,
+for the installed ``cglib`` run as a subprocess, which neither can reach).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+import tempfile
+import threading
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+
+from support.dists import make_sdist, make_wheel
+
+JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+HTML_TYPE = "text/html"
+UPLOAD_TIME = "2026-01-02T03:04:05.000000Z"
+FORMS = ("html", "json")
+PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
+#: The servers whose captured pages of ``six`` (tests/data/pages) :func:`replay` serves.
+CAPTURED = ("devpi", "proxpi", "pypicloud", "pypiserver", "simple-repository-server")
+
+#: What a scripted path answers: a status, a response, an exception to raise,
+#: or a function of the request.
+Answer = int | httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def basic(user: str, password: str) -> str:
+    """The ``Authorization`` header value of Basic ``user``/``password``."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+@dataclass
+class File:
+    """One file of a project, as the index describes and serves it."""
+
+    filename: str
+    content: bytes
+    #: ``""`` (the default): the real digest; ``None``: no hash on the page;
+    #: anything else: that (wrong) digest.
+    sha256: str | None = ""
+    yanked: str | bool = False
+    requires_python: str | None = None
+    #: The PEP 658 metadata file (served at ``URL.metadata``), if any.
+    metadata: bytes | None = None
+    upload_time: str | None = UPLOAD_TIME
+
+    @property
+    def digest(self) -> str | None:
+        if self.sha256 == "":
+            return hashlib.sha256(self.content).hexdigest()
+        return self.sha256
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    @property
+    def version(self) -> str | None:
+        try:
+            if self.filename.endswith(".whl"):
+                return str(parse_wheel_filename(self.filename)[1])
+            return str(parse_sdist_filename(self.filename)[1])
+        except (InvalidWheelFilename, InvalidSdistFilename):
+            return None
+
+
+@dataclass
+class Seen:
+    """A request the index saw and what it answered (``None``: it raised)."""
+
+    request: httpx.Request
+    response: httpx.Response | None
+
+    @property
+    def status(self) -> int:
+        return self.response.status_code if self.response is not None else 0
+
+    @property
+    def host(self) -> str:
+        return self.request.url.host
+
+    @property
+    def path(self) -> str:
+        return self.request.url.path
+
+
+@dataclass
+class FakeIndex:
+    """See the module docstring.  ``base`` is the index origin plus any
+    prefix before ``/simple/`` (``https://example.org/python``)."""
+
+    form: str = "json"
+    base: str = "https://example.org"
+    store: str = "https://files.example.net"
+    user: str | None = None
+    password: str | None = None
+    reject_status: int = 401
+    #: Answer every request on the index host with this status (a broken server).
+    status: int | None = None
+    projects: dict[str, list[File]] = field(default_factory=dict)
+    #: The names as given (the root lists them so), by normalised name.
+    display: dict[str, str] = field(default_factory=dict)
+    #: The pages' ``ETag`` (by default a digest of the body) and ``Last-Modified``.
+    etag: str | None = None
+    last_modified: str | None = None
+    #: More headers on every page answer, 200 and 304 alike (``Cache-Control``, ``Age``).
+    page_headers: dict[str, str] = field(default_factory=dict)
+    seen: list[Seen] = field(default_factory=list)
+    _scripts: dict[str, list[Answer]] = field(default_factory=dict)
+    _always: dict[str, Answer] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        assert self.form in FORMS, self.form
+
+    # -- the data -----------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"{self.base}/simple/"
+
+    @property
+    def prefix(self) -> str:
+        return urlsplit(self.base).path.rstrip("/")
+
+    def add(self, project: str, file: File) -> File:
+        self.project(project)
+        self.projects[normalize(project)].append(file)
+        return file
+
+    def project(self, name: str) -> None:
+        """List ``name`` in the root (as spelled here), even with no file."""
+        self.display.setdefault(normalize(name), name)
+        self.projects.setdefault(normalize(name), [])
+
+    def file(self, filename: str) -> File:
+        return next(f for files in self.projects.values() for f in files if f.filename == filename)
+
+    def wheel(
+        self,
+        name: str,
+        version: str,
+        tag: str = "py3-none-any",
+        *,
+        requires_python: str | None = None,
+        requires_dist: Sequence[str] = (),
+        provides_extra: Sequence[str] = (),
+        core_metadata: bool = True,
+        **options: Any,
+    ) -> File:
+        """A real wheel (made by :func:`support.dists.make_wheel`)."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = make_wheel(
+                Path(tmp),
+                name,
+                version,
+                tag,
+                requires_python=requires_python,
+                requires_dist=requires_dist,
+                provides_extra=provides_extra,
+            )
+            content = path.read_bytes()
+            with zipfile.ZipFile(path) as archive:
+                metadata = archive.read(f"{name.replace('-', '_')}-{version}.dist-info/METADATA")
+        return self.add(
+            name,
+            File(
+                path.name,
+                content,
+                requires_python=requires_python,
+                metadata=metadata if core_metadata else None,
+                **options,
+            ),
+        )
+
+    def sdist(self, name: str, version: str, **options: Any) -> File:
+        """A real sdist (made by :func:`support.dists.make_sdist`)."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = make_sdist(Path(tmp), name, version)
+            content = path.read_bytes()
+        return self.add(name, File(path.name, content, **options))
+
+    def link(self, project: str, filename: str, content: bytes = b"", **options: Any) -> File:
+        """Any file name (also one no tool can parse), with ``content``."""
+        return self.add(project, File(filename, content, **options))
+
+    # -- scripted answers ---------------------------------------------------------
+
+    def queue(self, path: str, *answers: Answer) -> None:
+        """Answer the next requests for ``path`` with ``answers``, in order."""
+        self._scripts.setdefault(path, []).extend(answers)
+
+    def always(self, path: str, answer: Answer) -> None:
+        """Answer every request for ``path`` (after any queued answers) so."""
+        self._always[path] = answer
+
+    # -- what was asked -----------------------------------------------------------
+
+    @property
+    def requests(self) -> list[httpx.Request]:
+        return [s.request for s in self.seen]
+
+    def on(self, host: str) -> list[Seen]:
+        return [s for s in self.seen if s.host == host]
+
+    def store_requests(self) -> list[httpx.Request]:
+        return [s.request for s in self.on(urlsplit(self.store).hostname or "")]
+
+    def forget(self) -> None:
+        """Forget what was asked (between two runs of a command)."""
+        with self._lock:
+            self.seen.clear()
+
+    # -- mounting -----------------------------------------------------------------
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self)
+
+    def mount(self, httpx_mock: Any) -> FakeIndex:
+        """Serve every request pytest-httpx intercepts."""
+        httpx_mock.add_callback(self, is_reusable=True, is_optional=True)
+        return self
+
+    # -- serving ------------------------------------------------------------------
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        try:
+            response = self._answer(request)
+        except Exception:
+            with self._lock:
+                self.seen.append(Seen(request, None))
+            raise
+        with self._lock:
+            self.seen.append(Seen(request, response))
+        return response
+
+    def _origin(self, url: str) -> tuple[str, str, int | None]:
+        parts = urlsplit(url)
+        return parts.scheme, parts.hostname or "", parts.port
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        origin = (url.scheme, url.host, url.port)
+        path = url.path
+        scripted = self._scripted(path)
+        if scripted is not None:
+            return _play(scripted, request)
+        if origin == self._origin(self.store):
+            return self._store(request)
+        if origin != self._origin(self.base):
+            return httpx.Response(404, text="not this host")
+        if self.status is not None:
+            return httpx.Response(self.status, text="broken")
+        if self.user is not None and request.headers.get("authorization") != basic(
+            self.user, self.password or ""
+        ):
+            return httpx.Response(self.reject_status, text="Unauthorized")
+        if not path.startswith(self.prefix + "/"):
+            return httpx.Response(404, text="not found")
+        rest = path[len(self.prefix) :]
+        if rest == "/simple/":
+            return self._page(request, *self._root(request))
+        m = re.fullmatch(r"/simple/([^/]+)/", rest)
+        if m:
+            name = m[1]
+            if name != normalize(name):
+                return httpx.Response(
+                    301, headers={"Location": f"{self.prefix}/simple/{normalize(name)}/"}
+                )
+            if name not in self.projects:
+                return httpx.Response(404, text="not found")
+            return self._page(request, *self._project(request, name))
+        m = re.fullmatch(r"/files/([^/]+)", rest)
+        if m and self._find(m[1]) is not None:
+            return httpx.Response(302, headers={"Location": f"{self.store}/o/{m[1]}?sig=s3cr3t"})
+        return httpx.Response(404, text="not found")
+
+    def _scripted(self, path: str) -> Answer | None:
+        with self._lock:
+            queued = self._scripts.get(path)
+            if queued:
+                return queued.pop(0)
+        return self._always.get(path)
+
+    def _store(self, request: httpx.Request) -> httpx.Response:
+        if "authorization" in request.headers:
+            return httpx.Response(403, text="the store saw credentials")
+        m = re.fullmatch(r"/o/([^/]+)", request.url.path)
+        found = self._find(m[1]) if m else None
+        if found is None:
+            return httpx.Response(404, text="no such object")
+        content = found[1]
+        return httpx.Response(
+            200,
+            content=content,
+            headers={"Content-Type": "application/octet-stream", "ETag": '"v1"'},
+        )
+
+    def _find(self, filename: str) -> tuple[File, bytes] | None:
+        for files in self.projects.values():
+            for f in files:
+                quoted = quote(f.filename)
+                if filename in (f.filename, quoted):
+                    return f, f.content
+                if f.metadata is not None and filename in (
+                    f.filename + ".metadata",
+                    quoted + ".metadata",
+                ):
+                    return f, f.metadata
+        return None
+
+    def _wants_json(self, request: httpx.Request) -> bool:
+        return self.form == "json" and JSON_TYPE in request.headers.get("accept", "")
+
+    def _page(self, request: httpx.Request, body: bytes, content_type: str) -> httpx.Response:
+        etag = self.etag or '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        headers = {"ETag": etag, **self.page_headers}
+        if request.headers.get("if-none-match") == etag:
+            return httpx.Response(304, headers=headers)
+        if self.last_modified:
+            headers["Last-Modified"] = self.last_modified
+        headers["Content-Type"] = content_type
+        return httpx.Response(200, content=body, headers=headers)
+
+    def _root(self, request: httpx.Request) -> tuple[bytes, str]:
+        names = [self.display[key] for key in sorted(self.projects)]
+        if self._wants_json(request):
+            doc = {"meta": {"api-version": "1.1"}, "projects": [{"name": n} for n in names]}
+            return json.dumps(doc).encode(), JSON_TYPE
+        links = "".join(
+            f'<a href="{quote(normalize(n))}/">{html.escape(n)}</a><br>\n' for n in names
+        )
+        return (
+            "<!DOCTYPE html><html><head><meta name='pypi:repository-version' content='1.1'>"
+            f"</head><body>\n{links}</body></html>"
+        ).encode(), HTML_TYPE
+
+    def _project(self, request: httpx.Request, name: str) -> tuple[bytes, str]:
+        files = self.projects[name]
+        if self._wants_json(request):
+            entries = [_json_file(f) for f in files]
+            versions = sorted({v for f in files if (v := f.version) is not None})
+            doc = {
+                "meta": {"api-version": "1.1"},
+                "name": name,
+                "files": entries,
+                "versions": versions,
+            }
+            return json.dumps(doc).encode(), JSON_TYPE
+        anchors = "".join(_anchor(f) for f in files)
+        return (
+            "<!DOCTYPE html><html><head><meta name='pypi:repository-version' content='1.1'>"
+            f"<title>Links for {html.escape(name)}</title></head><body>\n{anchors}</body></html>"
+        ).encode(), HTML_TYPE
+
+
+def _json_file(f: File) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "filename": f.filename,
+        "url": f"../../files/{quote(f.filename)}",
+        "hashes": {"sha256": f.digest} if f.digest else {},
+        "size": f.size,
+    }
+    if f.upload_time:
+        entry["upload-time"] = f.upload_time
+    if f.requires_python:
+        entry["requires-python"] = f.requires_python
+    if f.yanked:
+        entry["yanked"] = f.yanked
+    if f.metadata is not None:
+        entry["core-metadata"] = {"sha256": hashlib.sha256(f.metadata).hexdigest()}
+    return entry
+
+
+def _anchor(f: File) -> str:
+    href = f"../../files/{quote(f.filename)}"
+    if f.digest:
+        href += f"#sha256={f.digest}"
+    attrs = f'href="{html.escape(href)}"'
+    if f.requires_python:
+        attrs += f' data-requires-python="{html.escape(f.requires_python)}"'
+    if f.yanked:
+        reason = f.yanked if isinstance(f.yanked, str) else ""
+        attrs += f' data-yanked="{html.escape(reason)}"'
+    if f.metadata is not None:
+        attrs += f' data-core-metadata="sha256={hashlib.sha256(f.metadata).hexdigest()}"'
+    return f"<a {attrs}>{html.escape(f.filename)}</a><br>\n"
+
+
+def _play(answer: Answer, request: httpx.Request) -> httpx.Response:
+    if isinstance(answer, int):
+        return httpx.Response(answer)
+    if isinstance(answer, httpx.Response):
+        try:  # a fresh copy, so that one answer can be given many times
+            content = answer.content
+        except httpx.ResponseNotRead:  # a streamed body: given once
+            return answer
+        return httpx.Response(answer.status_code, headers=answer.headers, content=content)
+    if isinstance(answer, Exception):
+        if isinstance(answer, httpx.RequestError):
+            answer.request = request
+        raise answer
+    return answer(request)
+
+
+@contextmanager
+def serve_http(index: FakeIndex) -> Iterator[FakeIndex]:
+    """Serve ``index`` over real HTTP on 127.0.0.1 (its ``base`` becomes
+    ``http://127.0.0.1:PORT``); yield it."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            request = httpx.Request("GET", index.base + self.path, headers=dict(self.headers))
+            response = index(request)
+            body = response.read()
+            self.send_response(response.status_code)
+            for key, value in response.headers.items():
+                if key.lower() not in ("content-length", "transfer-encoding", "connection"):
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    index.base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield index
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def replay(index: FakeIndex, server: str, project: str = "six") -> FakeIndex:
+    """Answer ``/simple/{project}/`` with the page captured from ``server``
+    (tests/data/pages/SERVER): its JSON page when the index's form is JSON and
+    the server has one (else its HTML page), with the captured Content-Type."""
+    folder = PAGES / server
+
+    def captured(request: httpx.Request) -> httpx.Response:
+        json_page = folder / f"project-{project}.json"
+        if index._wants_json(request) and json_page.exists():
+            body, headers = json_page, folder / f"project-{project}-json-headers.txt"
+        else:
+            body, headers = folder / f"project-{project}.html", folder / "project-headers.txt"
+        return httpx.Response(
+            200, content=body.read_bytes(), headers={"Content-Type": _content_type(headers)}
+        )
+
+    index.always(f"{index.prefix}/simple/{project}/", captured)
+    return index
+
+
+def _content_type(headers: Path) -> str:
+    for line in headers.read_text().splitlines()[1:]:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "content-type":
+            return value.strip()
+    raise ValueError(f"no Content-Type in {headers.name}")
