@@ -11,14 +11,15 @@ import sys
 import pytest
 
 from cglib.cli.common import merge_shared
-from fake_index import INDEX, FakeIndex
+from support.fakeindex import FakeIndex, six_index
 
+INDEX = "https://example.org/simple/"
 OTHER = "https://other.example.org/simple/"
 
 
 @pytest.fixture
 def index(httpx_mock) -> FakeIndex:  # type: ignore[no-untyped-def]
-    return FakeIndex(open=True).serve(httpx_mock)
+    return six_index(open=True).mount(httpx_mock)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +90,7 @@ def test_merge_shared() -> None:
 
 
 def test_quiet_silences_warnings(cli, httpx_mock, isolate):
-    FakeIndex(user="u", password="secret-pw").serve(httpx_mock)
+    six_index(user="u", password="secret-pw").mount(httpx_mock)
     netrc = isolate / ".netrc"
     netrc.write_text("machine example.org login u password secret-pw\n")
     netrc.chmod(0o644)  # readable by others: a warning
@@ -189,6 +190,8 @@ def test_completion_answers(cli, monkeypatch, words, expected):
 
 _IMPORTS = """
 import runpy, sys
+
+INDEX = "https://example.org/simple/"
 sys.argv = ["cglib", *sys.argv[1:]]
 try:
     runpy.run_module("cglib", run_name="__main__")

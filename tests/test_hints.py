@@ -9,7 +9,9 @@ import json
 import pytest
 
 from cglib.config import credential_variables, login_hint, resolve_index
-from fake_index import INDEX, FakeIndex
+from support.fakeindex import six_index
+
+INDEX = "https://example.org/simple/"
 
 CHAINGUARD = "https://libraries.cgr.dev/python/simple/"
 OTHERS = [INDEX, "http://127.0.0.1:3141/root/pypi/+simple/", "https://pkgs.example.org/simple/"]
@@ -39,7 +41,7 @@ def test_chainguard_indexes_get_chainguards_pair(url: str) -> None:
 
 
 def test_401_without_credentials_on_another_index(cli, httpx_mock) -> None:  # type: ignore[no-untyped-def]
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     result = cli("versions", "six", "--index-url", INDEX)
     assert result.exit_code == 3
     assert "none were found" in result.stderr
@@ -48,7 +50,7 @@ def test_401_without_credentials_on_another_index(cli, httpx_mock) -> None:  # t
 
 
 def test_rejected_credentials_on_another_index(cli, httpx_mock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     monkeypatch.setenv("CGLIB_USERNAME", "someone")
     monkeypatch.setenv("CGLIB_PASSWORD", "wrong")
     result = cli("versions", "six", "--index-url", INDEX, "--json")

@@ -10,8 +10,10 @@ import pytest
 from keyring.backends import null
 
 from cglib.keyring_source import USER_SERVICE
-from fake_index import INDEX, FakeIndex
 from memory_keyring import HangingKeyring, MemoryKeyring, TokenKeyring, installed
+from support.fakeindex import six_index
+
+INDEX = "https://example.org/simple/"
 
 USER = "ci-user"
 TOKEN = "good-token"
@@ -61,7 +63,7 @@ def one_line_error(result, *words):
 
 
 def test_login_password_stdin_checks_then_stores(cli, httpx_mock, kr, stdin):
-    index = FakeIndex().serve(httpx_mock)
+    index = six_index().mount(httpx_mock)
     stdin(f"{TOKEN}\n")
     result = cli("login", "--username", USER, "--password-stdin", "--index-url", INDEX)
     assert result.exit_code == 0, result.stderr
@@ -77,7 +79,7 @@ def test_login_password_stdin_checks_then_stores(cli, httpx_mock, kr, stdin):
 
 
 def test_login_json(cli, httpx_mock, kr, stdin):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     stdin(f"{TOKEN}\n")
     result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX, "--json")
     assert result.exit_code == 0, result.stderr
@@ -92,7 +94,7 @@ def test_login_json(cli, httpx_mock, kr, stdin):
 
 
 def test_after_login_versions_and_status_use_the_keyring(cli, httpx_mock, kr, stdin):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     stdin(f"{TOKEN}\n")
     assert cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX).exit_code == 0
     result = cli("versions", "six", "--index-url", INDEX, "-v")
@@ -110,7 +112,7 @@ def test_after_login_versions_and_status_use_the_keyring(cli, httpx_mock, kr, st
 
 
 def test_login_works_with_backends_that_need_the_user_name(cli, httpx_mock, stdin):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     with installed(MemoryKeyring(find_without_user=False)):
         stdin(f"{TOKEN}\n")
         assert cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX).exit_code == 0
@@ -126,7 +128,7 @@ def test_login_works_with_backends_that_need_the_user_name(cli, httpx_mock, stdi
 
 @pytest.mark.parametrize("status", [401, 403])
 def test_login_rejected_stores_nothing(cli, httpx_mock, kr, stdin, status):
-    FakeIndex(reject_status=status).serve(httpx_mock)
+    six_index(reject_status=status).mount(httpx_mock)
     stdin("wrong-token\n")
     result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX)
     assert result.exit_code == 4
@@ -136,7 +138,7 @@ def test_login_rejected_stores_nothing(cli, httpx_mock, kr, stdin, status):
 
 
 def test_login_rejected_json(cli, httpx_mock, kr, stdin):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     stdin("wrong-token\n")
     result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX, "--json")
     assert result.exit_code == 4
@@ -148,7 +150,7 @@ def test_login_rejected_json(cli, httpx_mock, kr, stdin):
 
 
 def test_login_accepts_a_server_without_root_listing(cli, httpx_mock, kr, stdin):
-    FakeIndex(root_status=404).serve(httpx_mock)
+    six_index(root_status=404).mount(httpx_mock)
     stdin(f"{TOKEN}\n")
     result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX)
     assert result.exit_code == 0, result.stderr
@@ -207,7 +209,7 @@ def test_password_stdin_empty(cli, kr, stdin):
 
 def test_login_prompts_on_a_tty(cli, httpx_mock, kr, tty):
     answers, asked = tty
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     answers.extend([USER, TOKEN])
     result = cli("login", "--index-url", INDEX)
     assert result.exit_code == 0, result.stderr
@@ -217,7 +219,7 @@ def test_login_prompts_on_a_tty(cli, httpx_mock, kr, tty):
 
 def test_login_prompts_only_for_the_token_when_username_given(cli, httpx_mock, kr, tty):
     answers, asked = tty
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     answers.append(TOKEN)
     result = cli("login", "-u", USER, "--index-url", INDEX)
     assert result.exit_code == 0, result.stderr
@@ -237,7 +239,7 @@ def test_login_prompt_labels_for_chainguard(cli, httpx_mock, kr, tty):
 
 
 def test_login_with_the_null_keyring_is_exit_3(cli, httpx_mock, stdin):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     stdin(f"{TOKEN}\n")
     with installed(null.Keyring()):
         result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX)
@@ -246,7 +248,7 @@ def test_login_with_the_null_keyring_is_exit_3(cli, httpx_mock, stdin):
 
 
 def test_login_with_a_backend_that_cannot_store(cli, httpx_mock, stdin):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     stdin(f"{TOKEN}\n")
     with installed(TokenKeyring("x-token")):
         result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX)
@@ -255,7 +257,7 @@ def test_login_with_a_backend_that_cannot_store(cli, httpx_mock, stdin):
 
 
 def test_login_with_a_hanging_keyring_is_bounded(cli, httpx_mock, stdin, monkeypatch):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     monkeypatch.setenv("CGLIB_KEYRING_TIMEOUT", "0.3")
     stdin(f"{TOKEN}\n")
     with installed(HangingKeyring()):
@@ -265,7 +267,7 @@ def test_login_with_a_hanging_keyring_is_bounded(cli, httpx_mock, stdin, monkeyp
 
 
 def test_login_warns_when_env_credentials_take_precedence(cli, httpx_mock, kr, stdin, monkeypatch):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     monkeypatch.setenv("CGLIB_USERNAME", "someone")
     monkeypatch.setenv("CGLIB_PASSWORD", "else")
     stdin(f"{TOKEN}\n")
@@ -275,7 +277,7 @@ def test_login_warns_when_env_credentials_take_precedence(cli, httpx_mock, kr, s
 
 
 def test_login_warns_when_url_credentials_take_precedence(cli, httpx_mock, kr, stdin):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     stdin(f"{TOKEN}\n")
     url = "https://someone:else@example.org/simple/"
     result = cli("login", "-u", USER, "--password-stdin", "--index-url", url)
@@ -285,7 +287,7 @@ def test_login_warns_when_url_credentials_take_precedence(cli, httpx_mock, kr, s
 
 
 def test_login_shadow_check_does_not_ask_the_keyring_again(cli, httpx_mock, kr, stdin):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     stdin(f"{TOKEN}\n")
     result = cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX)
     assert result.exit_code == 0, result.stderr
@@ -302,7 +304,7 @@ def test_login_shadow_check_does_not_ask_the_keyring_again(cli, httpx_mock, kr, 
 
 
 def test_logout_removes_what_login_stored(cli, httpx_mock, kr, stdin):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     stdin(f"{TOKEN}\n")
     assert cli("login", "-u", USER, "--password-stdin", "--index-url", INDEX).exit_code == 0
     result = cli("logout", "--index-url", INDEX)
@@ -337,7 +339,7 @@ def test_logout_leaves_other_hosts_alone(cli, kr):
 
 
 def test_status_without_credentials_on_a_closed_index(cli, httpx_mock, kr):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     result = cli("auth", "status", "--index-url", INDEX, "--json")
     assert result.exit_code == 3
     assert json.loads(result.stdout) == {
@@ -350,14 +352,14 @@ def test_status_without_credentials_on_a_closed_index(cli, httpx_mock, kr):
 
 
 def test_status_without_credentials_on_an_open_index(cli, httpx_mock, kr):
-    FakeIndex(open=True).serve(httpx_mock)
+    six_index(open=True).mount(httpx_mock)
     result = cli("auth", "status", "--index-url", INDEX, "--json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["accepted"] is True
 
 
 def test_status_with_rejected_env_credentials(cli, httpx_mock, kr, monkeypatch):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     monkeypatch.setenv("CHAINGUARD_PYTHON_IDENTITY_ID", "org/id")
     monkeypatch.setenv("CHAINGUARD_PYTHON_TOKEN", "expired-token")
     result = cli("auth", "status", "--index-url", INDEX)
@@ -383,7 +385,7 @@ def test_status_no_check_asks_nobody(cli, httpx_mock, kr, monkeypatch):
 
 
 def test_status_warns_when_sources_disagree_on_user(cli, httpx_mock, kr, isolate):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     kr.store[("example.org", USER)] = TOKEN
     netrc = isolate / ".netrc"
     netrc.write_text("machine example.org login old-user password old-token\n")
@@ -398,7 +400,7 @@ def test_status_warns_when_sources_disagree_on_user(cli, httpx_mock, kr, isolate
 
 
 def test_status_warns_when_sources_hold_different_tokens(cli, httpx_mock, kr, isolate, monkeypatch):
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     monkeypatch.setenv("CGLIB_USERNAME", USER)
     monkeypatch.setenv("CGLIB_PASSWORD", TOKEN)
     netrc = isolate / ".netrc"
@@ -413,7 +415,7 @@ def test_status_warns_when_sources_hold_different_tokens(cli, httpx_mock, kr, is
 
 
 def test_status_reports_a_netrc_that_does_not_parse(cli, httpx_mock, kr, isolate):
-    FakeIndex(open=True).serve(httpx_mock)
+    six_index(open=True).mount(httpx_mock)
     netrc = isolate / ".netrc"
     netrc.write_text("machine example.org\nlogin a password two words\n")
     netrc.chmod(0o600)
@@ -424,7 +426,7 @@ def test_status_reports_a_netrc_that_does_not_parse(cli, httpx_mock, kr, isolate
 
 
 def test_status_verbose_names_sources_tried(cli, httpx_mock, kr):
-    FakeIndex(open=True).serve(httpx_mock)
+    six_index(open=True).mount(httpx_mock)
     result = cli("auth", "status", "--index-url", INDEX, "-v")
     assert result.exit_code == 0
     assert "cglib: keyring: nothing stored for example.org" in result.stderr

@@ -16,8 +16,10 @@ from cglib.config import resolve_index
 from cglib.credentials import Credentials
 from cglib.netrc_edit import remove_entry, set_entry
 from cglib.netrc_source import parse_netrc
-from fake_index import INDEX, FakeIndex
 from memory_keyring import HangingKeyring, LockedKeyring, MemoryKeyring, installed
+from support.fakeindex import six_index
+
+INDEX = "https://example.org/simple/"
 
 USER = "ci-user"
 TOKEN = "good-token"
@@ -184,7 +186,7 @@ def test_remove_entry_never_removes_the_default() -> None:
 
 
 def test_login_netrc_checks_then_writes_0600(cli, httpx_mock, stdin, netrc) -> None:  # type: ignore[no-untyped-def]
-    index = FakeIndex().serve(httpx_mock)
+    index = six_index().mount(httpx_mock)
     netrc.write_text("# mine\nmachine other.example.org login a password b\n")
     netrc.chmod(0o644)
     stdin(f"{TOKEN}\n")
@@ -209,7 +211,7 @@ def test_login_netrc_checks_then_writes_0600(cli, httpx_mock, stdin, netrc) -> N
 
 
 def test_login_netrc_updates_and_json(cli, httpx_mock, stdin, netrc, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     named = tmp_path / "my-netrc"
     named.write_text("machine example.org login old password older\n")
     monkeypatch.setenv("NETRC", str(named))
@@ -228,7 +230,7 @@ def test_login_netrc_updates_and_json(cli, httpx_mock, stdin, netrc, tmp_path, m
 
 
 def test_login_netrc_rejected_writes_nothing(cli, httpx_mock, stdin, netrc) -> None:  # type: ignore[no-untyped-def]
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     stdin("wrong-token\n")
     result = cli("login", "--netrc", "-u", USER, "--password-stdin", "--index-url", INDEX)
     assert result.exit_code == 4
@@ -254,7 +256,7 @@ def test_login_netrc_refuses_a_file_that_does_not_parse_before_asking(
 def test_login_netrc_write_failure_is_exit_9_and_leaves_the_file(
     cli, httpx_mock, stdin, netrc, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     netrc.write_text("machine other.example.org login a password b\n")
     before = netrc.read_bytes()
 
@@ -271,7 +273,7 @@ def test_login_netrc_write_failure_is_exit_9_and_leaves_the_file(
 
 
 def test_login_netrc_keeps_a_symlink(cli, httpx_mock, stdin, netrc, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     real = tmp_path / "dotfiles" / "netrc"
     real.parent.mkdir()
     real.write_text("")
@@ -284,7 +286,7 @@ def test_login_netrc_keeps_a_symlink(cli, httpx_mock, stdin, netrc, tmp_path) ->
 
 
 def test_login_netrc_needs_no_keyring(cli, httpx_mock, stdin, netrc) -> None:  # type: ignore[no-untyped-def]
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     stdin(f"{TOKEN}\n")
     with installed(LockedKeyring()):
         result = cli("login", "--netrc", "-u", USER, "--password-stdin", "--index-url", INDEX)
@@ -293,7 +295,7 @@ def test_login_netrc_needs_no_keyring(cli, httpx_mock, stdin, netrc) -> None:  #
 
 
 def test_login_netrc_warns_when_the_keyring_wins(cli, httpx_mock, stdin, netrc) -> None:  # type: ignore[no-untyped-def]
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     with installed(MemoryKeyring()) as kr:
         kr.store[("example.org", "someone")] = "else"  # type: ignore[attr-defined]
         stdin(f"{TOKEN}\n")
@@ -305,7 +307,7 @@ def test_login_netrc_warns_when_the_keyring_wins(cli, httpx_mock, stdin, netrc) 
 
 
 def test_logout_netrc_removes_only_that_entry(cli, httpx_mock, stdin, netrc) -> None:  # type: ignore[no-untyped-def]
-    FakeIndex().serve(httpx_mock)
+    six_index().mount(httpx_mock)
     netrc.write_text("# keep me\nmachine other.example.org login a password b\n")
     stdin(f"{TOKEN}\n")
     assert (

@@ -509,3 +509,21 @@ def _content_type(headers: Path) -> str:
         if key.strip().lower() == "content-type":
             return value.strip()
     raise ValueError(f"no Content-Type in {headers.name}")
+
+
+def six_index(
+    *,
+    user: str = "ci-user",
+    password: str = "good-token",
+    open: bool = False,
+    reject_status: int = 401,
+    root_status: int = 200,
+) -> FakeIndex:
+    """The index most CLI tests need: project ``six`` (one wheel) behind
+    ``user``/``password`` (everyone with ``open``); ``root_status`` makes the
+    root listing fail."""
+    index = FakeIndex(user=None if open else user, password=password, reject_status=reject_status)
+    index.wheel("six", "1.17.0", "py2.py3-none-any")
+    if root_status != 200:
+        index.always("/simple/", root_status)
+    return index
