@@ -191,18 +191,18 @@ def test_pip_installs_updated_pylock(index, updated, tmp_path):
     target = tmp_path / "site"
     done = _pip("install", "--no-deps", "--index-url", index.url, "--target", str(target),
                 "-r", str(updated / "pylock.toml"), env=_offline_env(tmp_path))  # fmt: skip
-    if "no such option" in done.stderr or ("pylock" in done.stderr and "support" in done.stderr):
-        pytest.skip("this pip cannot install from pylock.toml")
     assert done.returncode == 0, done.stderr
     assert (target / "charlie").is_dir()
 
 
-def _uv() -> str | None:
+def _uv() -> str:
+    """uv from the test extras (beside this interpreter), else on PATH."""
     beside = Path(sys.executable).with_name("uv")
-    return str(beside) if beside.exists() else shutil.which("uv")
+    found = str(beside) if beside.exists() else shutil.which("uv")
+    assert found, "uv is missing: install the test extras (pip install -e '.[test]')"
+    return found
 
 
-@pytest.mark.skipif(_uv() is None, reason="uv is not installed (pip install -e '.[test]')")
 def test_uv_syncs_updated_uv_lock(index, updated, tmp_path):
     env = _offline_env(tmp_path)
     env["UV_PROJECT_ENVIRONMENT"] = str(tmp_path / "venv")
@@ -215,7 +215,6 @@ def test_uv_syncs_updated_uv_lock(index, updated, tmp_path):
     assert (site / "alpha" / "__init__.py").read_bytes().endswith(b"# rebuilt from source\n")
 
 
-@pytest.mark.skipif(_uv() is None, reason="uv is not installed (pip install -e '.[test]')")
 def test_uv_refuses_the_lock_before_update(index, tmp_path):
     locks = copy_set("wheels", tmp_path / "stale", index.origin)
     env = _offline_env(tmp_path)
@@ -229,12 +228,10 @@ def test_uv_refuses_the_lock_before_update(index, tmp_path):
     assert "hash" in done.stderr.lower() or "404" in done.stderr
 
 
-#: Poetry is not in the test extras (it is heavy); point this at one to run
-#: the poetry test: CGLIB_TEST_POETRY=/path/to/poetry.
-POETRY = os.environ.get("CGLIB_TEST_POETRY")
+#: Poetry from the test extras, installed beside this interpreter.
+POETRY = str(Path(sys.executable).with_name("poetry"))
 
 
-@pytest.mark.skipif(not POETRY, reason="set CGLIB_TEST_POETRY to a poetry executable")
 def test_poetry_accepts_updated_poetry_lock(index, updated, tmp_path):
     env = _offline_env(tmp_path)
     env.update(
@@ -242,7 +239,6 @@ def test_poetry_accepts_updated_poetry_lock(index, updated, tmp_path):
         POETRY_CONFIG_DIR=str(tmp_path / "pcfg"),
         POETRY_VIRTUALENVS_PATH=str(tmp_path / "venvs"),
     )
-    assert POETRY is not None
     # poetry.lock's content-hash covers pyproject.toml's source URL, which the
     # test moved to its own index: put in the hash poetry computes for that
     # (test setup; cglib changed only the files' hashes).

@@ -34,8 +34,9 @@ PROBE = "cglib-configure-probe"
 
 
 def _toml(text: str) -> dict[str, object]:
-    tomllib = pytest.importorskip("tomllib")
-    data: dict[str, object] = tomllib.loads(text)
+    import tomlkit  # a dependency of cglib; the standard tomllib is 3.11+ only
+
+    data: dict[str, object] = tomlkit.parse(text).unwrap()
     return data
 
 
@@ -553,7 +554,7 @@ def test_pip_reads_the_netrc_entry(slashed, tool_env, tmp_path) -> None:  # type
 
 @pytest.mark.integration
 def test_pip_and_uv_read_the_env_snippet(slashed, tool_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    uv = _uv_or_skip()
+    uv = _uv()
     snippet = _cglib(tool_env, "configure", "env", "--index-url", slashed.url).stdout
     script = _write(tmp_path / "env.sh", snippet)
     env = {**tool_env, "CGLIB_USERNAME": USER, "CGLIB_PASSWORD": SECRET, **PIP_HTTP_WORKAROUND}
@@ -593,11 +594,10 @@ def test_pip_and_uv_read_the_env_snippet(slashed, tool_env, tmp_path) -> None:  
     assert f"{PROBE}==1.0" in done.stdout
 
 
-def _uv_or_skip() -> str:
+def _uv() -> str:
     candidate = Path(sys.executable).with_name("uv")
     found = str(candidate) if candidate.exists() else shutil.which("uv")
-    if not found:
-        pytest.skip("uv is not installed (it comes with the test extras)")
+    assert found, "uv is missing: install the test extras (pip install -e '.[test]')"
     return found
 
 
@@ -614,7 +614,7 @@ def _uv_compile(uv: str, config: Path, env: dict[str, str]) -> subprocess.Comple
 
 @pytest.mark.integration
 def test_uv_reads_uv_toml_with_its_index_variables(slashed, tool_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    uv = _uv_or_skip()
+    uv = _uv()
     text = _cglib(tool_env, "configure", "uv", "--index-url", slashed.url).stdout
     config = _write(tmp_path / "uv.toml", text)
     name = uv_env_name(index_name_for(slashed.url))
@@ -634,7 +634,7 @@ def test_uv_reads_uv_toml_with_its_index_variables(slashed, tool_env, tmp_path) 
 
 @pytest.mark.integration
 def test_uv_reads_uv_toml_and_the_keyring_cglib_login_filled(slashed, tool_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    uv = _uv_or_skip()
+    uv = _uv()
     # keyrings.alt's file backend needs the user name to find an entry: the
     # snippet puts it in the URL, encoded, for exactly that
     env = {**tool_env, "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring"}
@@ -651,7 +651,7 @@ def test_uv_reads_uv_toml_and_the_keyring_cglib_login_filled(slashed, tool_env, 
 
 @pytest.mark.integration
 def test_uv_reads_uv_toml_with_credentials(slashed, tool_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    uv = _uv_or_skip()
+    uv = _uv()
     env = {**tool_env, "CGLIB_USERNAME": USER, "CGLIB_PASSWORD": SECRET}
     text = _cglib(env, "configure", "uv", "--index-url", slashed.url, "--with-credentials").stdout
     done = _uv_compile(uv, _write(tmp_path / "uv.toml", text), tool_env)
