@@ -237,28 +237,86 @@ class Output:
         title: str = "",
         *,
         no_wrap: Sequence[str] = (),
+        drop: Sequence[str] = (),
+        cut: Sequence[str] = (),
     ) -> None:
         """A table on a terminal; tab-separated lines otherwise.
 
-        On a terminal, columns that are empty in every row are left out and
-        the ``no_wrap`` columns (e.g. file names) are never folded.
+        On a terminal it fits the width without breaking a word (see
+        :mod:`cglib.cli.tables`): columns empty in every row are left out;
+        the ``no_wrap`` columns (names, versions) stay whole on one line, the
+        ``cut`` ones are one line cut with ``…`` to fit, the others wrap at
+        spaces; when they do not fit, the ``drop`` columns are
+        left out, first named first; when even the rest does not fit, each row
+        is one line: its first cell, then the cells that still fit.
         """
         if not self.stdout_is_tty:
             self.rows(rows)
             return
+        from cglib.cli.tables import GAP, Column, fit
+
+        safe = self.safe_rows(rows)
+        specs = [
+            Column(
+                name,
+                wrap=name not in no_wrap and name not in cut,
+                cut=name in cut,
+                drop=drop.index(name) + 1 if name in drop else 0,
+            )
+            for name in columns
+        ]
+        if title:
+            self.print_lines([[(safe_value(self.mask(title), tty=True), "bold")]])
+        plan = fit(specs, safe, self.width)
+        if plan is None:
+            self._row_lines(safe)
+            return
         from rich.table import Table
 
-        safe = self._safe_cells(rows, tty=True)
-        keep = [i for i in range(len(columns)) if any(row[i] for row in safe)] or [0]
-        console = self.console()
-        if title:
-            console.print(safe_value(self.mask(title), tty=True), style="bold", markup=False)
-        table = Table(box=None, pad_edge=False)
-        for i in keep:
-            table.add_column(columns[i], no_wrap=columns[i] in no_wrap, overflow="fold")
+        table = Table(box=None, pad_edge=False, padding=(0, GAP // 2), expand=False)
+        for i, width in plan:
+            table.add_column(
+                columns[i],
+                width=width,
+                no_wrap=not specs[i].wrap,
+                overflow="ignore" if not (specs[i].wrap or specs[i].cut) else "ellipsis",
+                header_style="bold",
+            )
         for row in safe:
-            table.add_row(*(row[i] for i in keep))
-        console.print(table)
+            table.add_row(*(row[i] for i, _ in plan))
+        self.console().print(table)
+
+    def _row_lines(self, rows: Sequence[Sequence[str]]) -> None:
+        """Each row on one line: its first cell whole, then the cells that fit."""
+        from cglib.cli.tables import GAP, cells
+
+        lines = []
+        for row in rows:
+            line = row[0]
+            for cell in row[1:]:
+                if cell and cells(line) + GAP + cells(cell) <= self.width:
+                    line += " " * GAP + cell
+            lines.append([(line, "")])
+        self.print_lines(lines)
+
+    @property
+    def width(self) -> int:
+        """The width of the terminal on stdout, in cells."""
+        return self.console().width
+
+    def safe_rows(self, rows: Sequence[Sequence[str]]) -> list[list[str]]:
+        """Rows of values made safe for the terminal (masked, escaped, capped)."""
+        return self._safe_cells(rows, tty=True)
+
+    def print_lines(self, lines: Sequence[Sequence[tuple[str, str]]]) -> None:
+        """Lines already laid out for the terminal, each a sequence of
+        ``(text, style)`` parts with safe text: written as they are, never
+        wrapped or cut (a line wider than the terminal overflows)."""
+        from rich.text import Text
+
+        console = self.console()
+        for parts in lines:
+            console.print(Text.assemble(*parts), soft_wrap=True)
 
     # -- messages (stderr) -------------------------------------------------------------
 
