@@ -111,7 +111,7 @@ def _specifier(text: str | None) -> SpecifierSet | None:
     try:
         return SpecifierSet(text)
     except InvalidSpecifier:
-        hint = "e.g. '>=1.10,<2', '==1.2.*' or '~=2.0' (quote it for the shell)"
+        hint = "e.g. '>=1.10,<2', '==1.2.*' or '~=2.0', quoted for the shell"
         if text[:1].isalnum():
             hint = f"a specifier starts with an operator: '=={text}'?"
         raise UsageError(f"not a PEP 440 version specifier: {text!r}", hint=hint) from None
