@@ -13,10 +13,23 @@ Widths are terminal cells (a wide character counts two), measured by rich.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["GAP", "WORD_CAP", "Column", "cells", "fit", "join", "pad", "short_tags"]
+__all__ = [
+    "GAP",
+    "WORD_CAP",
+    "Column",
+    "cells",
+    "cut",
+    "fit",
+    "flat",
+    "join",
+    "lay_out",
+    "pad",
+    "short_tags",
+]
 
 #: Spaces between two columns.
 GAP = 2
@@ -39,9 +52,69 @@ class Column:
 
 def cells(text: str) -> int:
     """The width of ``text`` on a terminal."""
+    if text.isascii() and text.isprintable():
+        return len(text)
     from rich.cells import cell_len
 
     return cell_len(text)
+
+
+def cut(text: str, width: int) -> str:
+    """``text`` cut with ``…`` to at most ``width`` cells."""
+    if cells(text) <= width:
+        return text
+    if width <= 0:
+        return ""
+    room, used, kept = width - 1, 0, []
+    for char in text:
+        size = cells(char)
+        if used + size > room:
+            break
+        kept.append(char)
+        used += size
+    return "".join(kept) + "…"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` wrapped at spaces to ``width`` cells; a longer word is cut."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        word = cut(word, width)
+        if line and cells(line) + 1 + cells(word) <= width:
+            line += " " + word
+        else:
+            if line:
+                lines.append(line)
+            line = word
+    lines.append(line)
+    return lines
+
+
+def lay_out(
+    columns: Sequence[Column], rows: Sequence[Sequence[str]], plan: Sequence[tuple[int, int]]
+) -> list[str]:
+    """The lines of ``rows`` under ``plan`` (from :func:`fit`): free text
+    wrapped at spaces, cut columns cut with ``…``, others whole."""
+    out: list[str] = []
+    for row in rows:
+        parts: list[list[str]] = []
+        for i, width in plan:
+            value = row[i]
+            if columns[i].wrap and cells(value) > width:
+                parts.append(_wrap(value, width))
+            elif columns[i].cut:
+                parts.append([cut(value, width)])
+            else:
+                parts.append([value])
+        height = max(len(part) for part in parts)
+        for k in range(height):
+            out.append(join([part[k] if k < len(part) else "" for part in parts], flat(plan)))
+    return out
+
+
+def flat(plan: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [(k, width) for k, (_, width) in enumerate(plan)]
 
 
 def pad(text: str, width: int) -> str:
@@ -128,6 +201,7 @@ def _platform(tag: str) -> str:
     return tag
 
 
+@functools.lru_cache(maxsize=4096)
 def short_tags(python: str, abi: str, platform: str) -> str:
     """A wheel's tags as a person reads them: ``cp312 manylinux_2_28 x86_64``,
     ``cp38 abi3 win amd64``, ``py3 any``.  The ABI is left out when it says

@@ -189,7 +189,8 @@ def _print_files(out: Output, page: ProjectPage, releases: list[Release]) -> Non
         return
     total = sum(len(r.files) for r in releases)
     title = f"{page.name} ({_count(len(releases), 'version')}, {_count(total, 'file')})"
-    out.print_lines([[(out.safe_rows([[title]])[0][0], "bold")], *_files_lines(out, releases)])
+    out.title(title)
+    out.print_lines(_files_lines(out, releases))
 
 
 Line = list[tuple[str, str]]
