@@ -90,7 +90,7 @@ def versions(
         )
         return
     if not shown:
-        out.info(_nothing(page, wanted))
+        out.info(_nothing(page, wanted, pre))
         return
     if files:
         _print_files(out, page, shown)
@@ -130,9 +130,9 @@ def _matching(page: ProjectPage, specifier: SpecifierSet | None, pre: bool) -> l
     return final or every
 
 
-def _nothing(page: ProjectPage, specifier: SpecifierSet | None) -> str:
+def _nothing(page: ProjectPage, specifier: SpecifierSet | None, pre: bool) -> str:
     if specifier is None:
-        return f"{page.name}: no versions with files on this index"
+        return f"{page.name}: no {'' if pre else 'final '}versions with files on this index"
     known = page.releases(pre=True)
     newest = f" (newest: {known[0].version})" if known else " (it lists no files)"
     return f"no version of {page.name} matches {specifier}{newest}"
