@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
+from types import EllipsisType
 from typing import Literal
 
 from packaging.version import Version
 
-__all__ = ["DistributionFile", "ProjectList", "ProjectPage", "Release"]
+__all__ = ["DistributionFile", "ProjectList", "ProjectPage", "Release", "latest"]
 
 
 def _text(value: str | None) -> str:
@@ -120,6 +121,24 @@ class Release:
         return f'{{"version":{version},"yanked":{_bool(self.yanked)},"files":[{files}]}}'
 
 
+def latest(releases: list[Release], *, pre: bool = False) -> Release | None:
+    """The newest of ``releases`` that is not yanked and is a final release
+    (or, with ``pre``, any release), or ``None``: what a user would install."""
+    for release in releases:
+        if not release.yanked and (pre or not release.version.is_prerelease):
+            return release
+    return None
+
+
+def _latest_version(
+    latest_given: Version | EllipsisType | None, releases: list[Release], pre: bool
+) -> str | None:
+    if isinstance(latest_given, EllipsisType):
+        found = latest(releases, pre=pre)
+        return None if found is None else str(found.version)
+    return None if latest_given is None else str(latest_given)
+
+
 @dataclass(frozen=True, slots=True)
 class ProjectPage:
     """A project's page of the simple API."""
@@ -152,15 +171,20 @@ class ProjectPage:
         pre: bool = False,
         index: str | None = None,
         releases: list[Release] | None = None,
+        latest: Version | EllipsisType | None = ...,
     ) -> dict[str, object]:
         """SPEC.md's versions document; ``releases`` are those of
-        ``self.releases(pre=pre)`` when the caller has computed them already."""
+        ``self.releases(pre=pre)`` when the caller has computed them already.
+        ``latest`` is the newest final non-yanked version (any, with ``pre``)
+        of ``releases`` unless the caller gives it (e.g. for a list cut to
+        ``--limit``)."""
         if releases is None:
             releases = self.releases(pre=pre)
         body: dict[str, object] = {"project": self.name}
         if index is not None:
             body["index"] = index
         body["url"] = self.url
+        body["latest"] = _latest_version(latest, releases, pre)
         body["versions"] = [r.to_json() for r in releases]
         return body
 
@@ -170,6 +194,7 @@ class ProjectPage:
         pre: bool = False,
         index: str | None = None,
         releases: list[Release] | None = None,
+        latest: Version | EllipsisType | None = ...,
     ) -> str:
         """:meth:`to_json` compactly encoded (see the module's docstring)."""
         if releases is None:
@@ -177,8 +202,9 @@ class ProjectPage:
         head = f'{{"project":{_text(self.name)},'
         if index is not None:
             head += f'"index":{_text(index)},'
+        newest = _text(_latest_version(latest, releases, pre))
         versions = ",".join([r.to_json_text() for r in releases])
-        return f'{head}"url":{_text(self.url)},"versions":[{versions}]}}'
+        return f'{head}"url":{_text(self.url)},"latest":{newest},"versions":[{versions}]}}'
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,8 @@ HELP = f"""cglib {__version__}: browse and download from private Python package 
 (Chainguard Libraries for Python by default).
 
 Credentials come from the index URL, the environment
-(CHAINGUARD_PYTHON_IDENTITY_ID + CHAINGUARD_PYTHON_TOKEN), the keyring (`cglib login`)
+(CHAINGUARD_PYTHON_IDENTITY_ID + CHAINGUARD_PYTHON_TOKEN for Chainguard, or
+CGLIB_USERNAME + CGLIB_PASSWORD for any index), the keyring (`cglib login`)
 or netrc, in that order. The options below are also accepted after the command name.
 
 Exit codes: 0 ok, 2 usage, 3 configuration, 4 authentication, 5 not found,

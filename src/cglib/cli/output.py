@@ -51,6 +51,8 @@ _UNSAFE_ON_TTY = re.compile(f"[{_CONTROLS}{_INVISIBLE}]")
 # A scan of encoded JSON for what could be a URL with credentials in a value.
 _USERINFO = re.compile(r"://[^/@\s]*@")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+#: ANSI codes of the styles that ``Output.print_lines`` knows.
+_STYLES = {"bold": "1", "dim": "2", "red": "31"}
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -237,28 +239,89 @@ class Output:
         title: str = "",
         *,
         no_wrap: Sequence[str] = (),
+        drop: Sequence[str] = (),
+        cut: Sequence[str] = (),
     ) -> None:
         """A table on a terminal; tab-separated lines otherwise.
 
-        On a terminal, columns that are empty in every row are left out and
-        the ``no_wrap`` columns (e.g. file names) are never folded.
+        On a terminal it fits the width without breaking a word (see
+        :mod:`cglib.cli.tables`): columns empty in every row are left out;
+        the ``no_wrap`` columns (names, versions) stay whole on one line, the
+        ``cut`` ones are one line cut with ``…`` to fit, the others wrap at
+        spaces; when they do not fit, the ``drop`` columns are
+        left out, first named first; when even the rest does not fit, each row
+        is one line: its first cell, then the cells that still fit.
         """
         if not self.stdout_is_tty:
             self.rows(rows)
             return
-        from rich.table import Table
+        from cglib.cli.tables import Column, fit, flat, join, lay_out
 
-        safe = self._safe_cells(rows, tty=True)
-        keep = [i for i in range(len(columns)) if any(row[i] for row in safe)] or [0]
-        console = self.console()
+        safe = self.safe_rows(rows)
+        specs = [
+            Column(
+                name,
+                wrap=name not in no_wrap and name not in cut,
+                cut=name in cut,
+                drop=drop.index(name) + 1 if name in drop else 0,
+            )
+            for name in columns
+        ]
         if title:
-            console.print(safe_value(self.mask(title), tty=True), style="bold", markup=False)
-        table = Table(box=None, pad_edge=False)
-        for i in keep:
-            table.add_column(columns[i], no_wrap=columns[i] in no_wrap, overflow="fold")
-        for row in safe:
-            table.add_row(*(row[i] for i in keep))
-        console.print(table)
+            self.title(title)
+        plan = fit(specs, safe, self.width)
+        if plan is None:
+            self._row_lines(safe)
+            return
+        header = join([specs[i].header for i, _ in plan], flat(plan))
+        body = lay_out(specs, safe, plan)
+        self.print_lines([[(header, "bold")], *([(line, "")] for line in body)])
+
+    def _row_lines(self, rows: Sequence[Sequence[str]]) -> None:
+        """Each row on one line: its first cell whole, then the cells that fit."""
+        from cglib.cli.tables import GAP, cells
+
+        lines = []
+        for row in rows:
+            line = row[0]
+            for cell in row[1:]:
+                if cell and cells(line) + GAP + cells(cell) <= self.width:
+                    line += " " * GAP + cell
+            lines.append([(line, "")])
+        self.print_lines(lines)
+
+    def title(self, text: str) -> None:
+        """A title line over terminal output: bold, wrapped at spaces, a word
+        wider than the terminal cut with ``…``."""
+        from rich.text import Text
+
+        shown = Text(safe_value(self.mask(text), tty=True), style="bold")
+        self.console().print(shown, overflow="ellipsis")
+
+    @property
+    def width(self) -> int:
+        """The width of the terminal on stdout, in cells."""
+        return self.console().width
+
+    def safe_rows(self, rows: Sequence[Sequence[str]]) -> list[list[str]]:
+        """Rows of values made safe for the terminal (masked, escaped, capped)."""
+        return self._safe_cells(rows, tty=True)
+
+    def print_lines(self, lines: Sequence[Sequence[tuple[str, str]]]) -> None:
+        """Lines already laid out for the terminal, each a sequence of
+        ``(text, style)`` parts with safe text (style: ``""``, ``"bold"``,
+        ``"dim"``, ``"red"``): written as they are, never wrapped or cut (a
+        line wider than the terminal overflows).  Written directly, in one go:
+        a listing of 100,000 lines costs no more than its text."""
+        codes = _STYLES if self.color else {}
+        out = []
+        for parts in lines:
+            for text, style in parts:
+                code = codes.get(style)
+                out.append(f"\x1b[{code}m{text}\x1b[0m" if code and text else text)
+            out.append("\n")
+        self.stdout.write("".join(out))
+        self.stdout.flush()
 
     # -- messages (stderr) -------------------------------------------------------------
 
