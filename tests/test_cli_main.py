@@ -76,6 +76,7 @@ def test_merge_shared() -> None:
         "verbose": 3,
         "quiet": True,
         "no_input": False,
+        "allow_insecure_http": False,
     }
     assert merge_shared(before, {})["index_url"] == OTHER
     assert merge_shared({}, {}) == {
@@ -85,6 +86,7 @@ def test_merge_shared() -> None:
         "verbose": 0,
         "quiet": False,
         "no_input": False,
+        "allow_insecure_http": False,
     }
 
 

@@ -15,6 +15,8 @@ cached listing is fresh never needs it.
 from __future__ import annotations
 
 import binascii
+import ipaddress
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -34,6 +36,7 @@ from cglib.errors import (
     NotFoundError,
     PolicyError,
 )
+from cglib.parallel import Stopped
 from cglib.urls import normalize_name, origin, redact
 
 if TYPE_CHECKING:
@@ -44,7 +47,7 @@ if TYPE_CHECKING:
 
     from cglib.models import ProjectList, ProjectPage
 
-__all__ = ["ACCEPT_SIMPLE", "Fetched", "IndexClient", "tls_context"]
+__all__ = ["ACCEPT_SIMPLE", "Fetched", "IndexClient", "is_safe_origin", "tls_context"]
 
 #: PEP 691 content negotiation: JSON first, then HTML.
 ACCEPT_SIMPLE = (
@@ -89,6 +92,20 @@ def tls_context() -> ssl.SSLContext:
     return context()
 
 
+def is_safe_origin(url: str) -> bool:
+    """True when credentials may be sent to ``url``: https, or plain http to
+    the loopback range (127.0.0.0/8, ::1, ``localhost``)."""
+    scheme, host, _ = origin(url)
+    if scheme != "http":
+        return scheme == "https"
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _basic(credentials: Credentials) -> str:
     token = f"{credentials.username}:{credentials.password}".encode()
     return "Basic " + binascii.b2a_base64(token, newline=False).decode("ascii")
@@ -128,15 +145,27 @@ class IndexClient:
         settings: Settings | None = None,
         transport: httpx.BaseTransport | None = None,
         log: Log | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        warn: Log | None = None,
+        sleep: Callable[[float], None] | None = None,
+        stop: threading.Event | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         self.index = index
         self.credentials = credentials
         self.credentials_source = credentials_source if credentials else "none"
         self.settings = settings or Settings()
+        self.stop = stop if stop is not None else threading.Event()
         self._log = log
-        self._sleep = sleep
+        self._warn = warn
+        self._sleep = sleep if sleep is not None else self._interruptible_sleep
         self._origin = origin(index.url)
+        if credentials is not None and not allow_insecure_http and not is_safe_origin(index.url):
+            raise ConfigError(
+                f"refusing to send credentials over plain http to {index.host}",
+                url=redact(index.url),
+                hint="use https, or pass --allow-insecure-http (CGLIB_ALLOW_INSECURE_HTTP=1) "
+                "if this network is trusted",
+            )
         self._transport = transport
         self._client: httpx.Client | None = None
 
@@ -156,6 +185,12 @@ class IndexClient:
                 limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
             )
         return self._client
+
+    def _interruptible_sleep(self, seconds: float) -> None:
+        """Wait ``seconds``, or less when :attr:`stop` is set (then raise
+        :class:`~cglib.parallel.Stopped`)."""
+        if self.stop.wait(seconds):
+            raise Stopped
 
     def __repr__(self) -> str:
         return f"IndexClient(index={self.index.url!r}, source={self.credentials_source!r})"
@@ -226,7 +261,7 @@ class IndexClient:
                     error = self._network_error(exc, str(response.url))
                     if attempt + 1 >= body_tries:
                         raise error from None
-                    self._note(f"retrying: {error.message}")
+                    self._warning(f"retrying {what or 'the page'} at once: {error.message}")
                     continue
                 return Fetched(
                     url=str(response.url),
@@ -350,7 +385,10 @@ class IndexClient:
             attempt += 1
             if attempt > settings.retries or time.monotonic() + wait > deadline:
                 raise error
-            self._note(f"retrying in {wait:.1f}s ({attempt}/{settings.retries}): {error.message}")
+            self._warning(
+                f"retrying {what or redact(_strip_query(url))} in {wait:.1f} s "
+                f"({attempt}/{settings.retries}): {error.message}"
+            )
             self._sleep(wait)
 
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
@@ -412,6 +450,13 @@ class IndexClient:
     def _note(self, message: str) -> None:
         if self._log is not None:
             self._log(message)
+
+    def _warning(self, message: str) -> None:
+        """A wait the user should hear of without ``-v`` (a retry)."""
+        if self._warn is not None:
+            self._warn(message)
+        else:
+            self._note(message)
 
     # -- errors --------------------------------------------------------------------
 
