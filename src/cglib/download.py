@@ -266,6 +266,7 @@ def _fetch(
         allowed=allowed,
         progress=run.progress,
         log=run.log,
+        warn=run.warn,
         stop=run.stop,
         sleep=run.pause,
         fsync=run.fsync,

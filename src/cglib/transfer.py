@@ -38,7 +38,6 @@ import os
 import queue
 import re
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -72,7 +71,10 @@ _BATCH = 1 << 20
 #: Batches in flight per file (bounds memory: about _BATCH * (_QUEUE + 2)).
 _QUEUE = 4
 
-_WHOLE = frozenset({200})
+#: Attempts in a row without progress after which a transfer gives up.
+MAX_IDLE = 2
+
+_WHOLE = frozenset({200, 206})
 _RESUMED = frozenset({200, 206})
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
@@ -144,6 +146,10 @@ class State:
     retries: int = 0
     #: True once the transfer started over because a resumed file failed its hash.
     restarted: bool = False
+    #: The furthest into the file any attempt got (bytes).
+    reached: int = 0
+    #: Attempts in a row that broke off without getting further than ``reached``.
+    idle: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,16 +248,21 @@ def _after_failure(attempt: Attempt, exc: NetworkError, state: State, rules: Rul
         return Step("restart", state, discard=True)
     if not attempt.started:
         return Step("give-up", state, error=exc)  # the client's own error, as it is
-    if exc.retryable and state.retries < rules.retries:
+    got = attempt.offset + attempt.received
+    # Another try only pays when the last one got somewhere: a body that
+    # stalls at once is given up after two tries (two read time-outs).
+    idle = 0 if got > state.reached else state.idle + 1
+    if exc.retryable and state.retries < rules.retries and idle < MAX_IDLE:
         # The body broke off or stalled: go on from where it stopped.
         retries = state.retries + 1
+        wait = min(rules.backoff * 2 ** (retries - 1), rules.max_wait)
         return Step(
             "resume",
-            replace(state, retries=retries),
-            wait=min(rules.backoff * 2 ** (retries - 1), rules.max_wait),
-            note=f"{rules.name}: transfer broke off ({exc.message}); resuming",
+            replace(state, retries=retries, reached=max(state.reached, got), idle=idle),
+            wait=wait,
+            note=f"retrying {rules.name} in {wait:.1f} s ({retries}/{rules.retries}): "
+            f"{exc.message}",
         )
-    got = attempt.offset + attempt.received
     if exc.closed_early:
         # The server ended the body before its Content-Length.
         return Step("give-up", state, discard=True, error=_truncated(rules, got, attempt.length))
@@ -275,14 +286,20 @@ def _truncated(rules: Rules, got: int, length: int | None) -> IntegrityError:
 
 
 def body_start(status: int, asked: int, content_range: str | None) -> int | None:
-    """Where in the file the body of an answer starts: 0 for a whole file,
+    """Where in the file the body of an answer starts: 0 for a whole file
+    (a ``200``, or a ``206`` whose ``Content-Range`` covers all of it),
     ``asked`` for the ``206`` of the range asked for; ``None`` for a ``206``
     of any other range."""
     if status != 206:
         return 0
     match = _CONTENT_RANGE.fullmatch(content_range or "")
-    if asked and match and int(match[1]) == asked:
+    if not match:
+        return None
+    first, last, total = int(match[1]), int(match[2]), match[3]
+    if asked and first == asked:
         return asked
+    if not asked and first == 0 and total.isdigit() and last + 1 == int(total):
+        return 0  # a 206 unasked for, but of the whole file: as good as a 200
     return None
 
 
@@ -384,8 +401,9 @@ class Transfer:
         allowed: frozenset[str] = frozenset(),
         progress: ProgressCallback | None = None,
         log: Log | None = None,
+        warn: Log | None = None,
         stop: threading.Event | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         fsync: bool = False,
     ) -> None:
         settings = client.settings
@@ -405,8 +423,9 @@ class Transfer:
         )
         self.progress = progress
         self.log = log
-        self.stop = stop if stop is not None else threading.Event()
-        self.sleep = sleep
+        self.warn = warn
+        self.stop = stop if stop is not None else client.stop
+        self.sleep = sleep if sleep is not None else self._pause
         self.fsync = fsync
 
     def run(self) -> tuple[str, int]:
@@ -423,7 +442,9 @@ class Transfer:
         while True:
             attempt = self._attempt(resume)
             step = decide(attempt, state, self.rules)
-            if step.note:
+            if step.note and step.action == "resume":
+                self._warning(step.note)  # a wait: said without -v, as pip does
+            elif step.note:
                 self._note(step.note)
             if step.discard:
                 _discard(part, meta)
@@ -440,9 +461,20 @@ class Transfer:
                 resume = _Resume()
             state = step.state
 
+    def _pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or until :attr:`stop` is set (then :class:`Stopped`)."""
+        if self.stop.wait(seconds):
+            raise Stopped
+
     def _note(self, message: str) -> None:
         if self.log is not None:
             self.log(message)
+
+    def _warning(self, message: str) -> None:
+        if self.warn is not None:
+            self.warn(message)
+        else:
+            self._note(message)
 
     def _attempt(self, resume: _Resume) -> Attempt:
         """One request, going on from ``resume``; how it ended."""
