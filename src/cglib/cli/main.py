@@ -62,6 +62,8 @@ def run(args: list[str]) -> int:
         from cglib.cli.app import build_app
 
         code = build_app().main(args=args, prog_name="cglib", standalone_mode=False)
+        if code == ExitCode.INTERRUPTED:  # typer turns a KeyboardInterrupt into Exit(130)
+            return _interrupted(newline=False)
         return code if isinstance(code, int) else 0
     except SystemExit as done:
         return _exit_status(done.code)
@@ -70,11 +72,7 @@ def run(args: list[str]) -> int:
         return int(error.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         # Ctrl-C or SIGTERM, or Ctrl-D at a prompt (typer turns EOF into Abort).
-        from cglib.filelock import remove_held
-
-        remove_held()  # of a thread left behind in a stalled read
-        sys.stderr.write("\ninterrupted\n")
-        return int(ExitCode.INTERRUPTED)
+        return _interrupted()
     except BrokenPipeError:
         # The reader went away (`cglib versions x | head -1`): not our failure.
         _silence_stdout()
@@ -85,6 +83,17 @@ def run(args: list[str]) -> int:
         return _report_bug(exc)
     finally:
         forget_outputs()
+
+
+def _interrupted(*, newline: bool = True) -> int:
+    """Ctrl-C or SIGTERM: remove the lock files of any thread left behind in
+    a stalled read (the ``.part`` files stay, for the next run); exit 130."""
+    from cglib.errors import ExitCode
+    from cglib.filelock import remove_held
+
+    remove_held()
+    sys.stderr.write("\ninterrupted\n" if newline else "interrupted\n")
+    return int(ExitCode.INTERRUPTED)
 
 
 def _click_error(name: str) -> type:
