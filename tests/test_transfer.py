@@ -463,3 +463,107 @@ def test_body_closed_before_its_length_is_a_truncated_transfer(fake, client, tmp
     assert info.value.exit_code == 7
     assert "got 100 of 5000 bytes" in info.value.message
     assert files_under(tmp_path) == []  # no .part is kept after an integrity failure
+
+
+# -- the local file system (exit 9) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [4096, 5 << 20], ids=["simple", "pipelined"])
+def test_disk_full_is_a_local_error_and_removes_the_part(fake, client, tmp_path, monkeypatch, size):
+    import errno
+    import os
+
+    from cglib.errors import ExitCode, LocalFileError
+
+    data = bytes(range(256)) * (size // 256)
+    fake.add(NAME, data)
+    f = client.get_project("six").files[0]
+    written = [0]
+    real_write = os.write
+
+    def write(fd: int, chunk) -> int:  # type: ignore[no-untyped-def]
+        if written[0] + len(chunk) > 1024:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written[0] += len(chunk)
+        return real_write(fd, chunk)
+
+    def writev(fd: int, buffers) -> int:  # type: ignore[no-untyped-def]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", write)
+    monkeypatch.setattr(os, "writev", writev)
+    with pytest.raises(LocalFileError) as info:
+        Transfer(client, f, tmp_path / NAME, expected=f.sha256).run()
+    error = info.value
+    assert error.exit_code == ExitCode.LOCAL_FILE
+    assert "no space left" in error.message
+    assert error.path == str(tmp_path / f"{NAME}.part")
+    assert "removed" in (error.hint or "")
+    monkeypatch.setattr(os, "write", real_write)
+    assert files_under(tmp_path) == [], "no .part keeps the disk full"
+
+
+def test_an_unwritable_destination_is_a_local_error(fake, client, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from cglib.errors import LocalFileError
+
+    fake.add(NAME, b"data")
+    f = client.get_project("six").files[0]
+    real_open = os.open
+
+    def refuse(path, flags, *args):  # type: ignore[no-untyped-def]
+        if str(path).endswith(".part"):
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(LocalFileError, match="read-only file system") as info:
+        Transfer(client, f, tmp_path / NAME, expected=f.sha256).run()
+    assert info.value.path == str(tmp_path / f"{NAME}.part")
+
+
+def test_a_non_ascii_etag_is_stored_and_sent_back_byte_for_byte(fake, client, tmp_path):
+    data = bytes(range(256)) * 16
+    fake.add(NAME, data)
+    f = client.get_project("six").files[0]
+    part = tmp_path / f"{NAME}.part"
+    meta = tmp_path / f"{NAME}.part.json"
+    etag = '"caf\xe9-\xff"'  # obs-text, as latin-1
+    part.write_bytes(data[:1000])
+    meta.write_text(json.dumps({"sha256": f.sha256, "validator": etag}))
+    seen: list[bytes | None] = []
+
+    def store(request: httpx.Request, _data: bytes) -> httpx.Response:
+        seen.append(request.headers.raw and dict(request.headers.raw).get(b"If-Range"))
+        start = int(request.headers["range"][6:-1]) if "range" in request.headers else 0
+        headers = [(b"Content-Length", str(len(data) - start).encode()), (b"ETag", b'"v\xe9"')]
+        if start:
+            headers.append(
+                (b"Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}".encode())
+            )
+        return httpx.Response(206 if start else 200, headers=headers, content=data[start:])
+
+    fake.store_handler = store
+    assert Transfer(client, f, tmp_path / NAME, expected=f.sha256).run()[1] == len(data)
+    assert seen == [etag.encode("latin-1")]
+
+
+@pytest.mark.parametrize(
+    "meta_text",
+    ['{"sha256": null, "validator": "\\u20ac"}', "{not json", '["a list"]', '{"validator": 5}'],
+)
+def test_a_part_json_that_cannot_be_used_is_discarded_with_a_note(
+    fake, client, tmp_path, meta_text
+):
+    data = b"0123456789" * 100
+    fake.add(NAME, data)
+    f = client.get_project("six").files[0]
+    (tmp_path / f"{NAME}.part").write_bytes(data[:10])
+    (tmp_path / f"{NAME}.part.json").write_text(meta_text.replace("null", f'"{f.sha256}"'))
+    notes: list[str] = []
+    digest, size = Transfer(client, f, tmp_path / NAME, expected=f.sha256, log=notes.append).run()
+    assert size == len(data)
+    assert files_under(tmp_path) == [NAME]
+    assert any(".part.json" in note for note in notes), notes

@@ -106,6 +106,15 @@ def is_safe_origin(url: str) -> bool:
         return False
 
 
+def _as_bytes(headers: Mapping[str, str | bytes]) -> dict[bytes, bytes]:
+    """Headers as bytes: a value given as bytes (a validator holding obs-text,
+    RFC 7232) goes out byte for byte."""
+    return {
+        key.encode("ascii"): value if isinstance(value, bytes) else value.encode("ascii")
+        for key, value in headers.items()
+    }
+
+
 def _basic(credentials: Credentials) -> str:
     token = f"{credentials.username}:{credentials.password}".encode()
     return "Basic " + binascii.b2a_base64(token, newline=False).decode("ascii")
@@ -309,8 +318,10 @@ class IndexClient:
 
     # -- the request loop ------------------------------------------------------------
 
-    def _headers_for(self, url: str, extra: Mapping[str, str] | None) -> dict[str, str]:
-        headers = dict(extra or {})
+    def _headers_for(
+        self, url: str, extra: Mapping[str, str | bytes] | None
+    ) -> dict[str, str | bytes]:
+        headers: dict[str, str | bytes] = dict(extra or {})
         if self.credentials is not None and origin(url) == self._origin:
             headers["Authorization"] = _basic(self.credentials)
         return headers
@@ -320,7 +331,7 @@ class IndexClient:
         self,
         url: str,
         *,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | bytes] | None = None,
         what: str | None = None,
         ok_statuses: frozenset[int] = frozenset({200}),
     ) -> Iterator[httpx.Response]:
@@ -354,7 +365,7 @@ class IndexClient:
     def _open(
         self,
         url: str,
-        headers: Mapping[str, str] | None,
+        headers: Mapping[str, str | bytes] | None,
         what: str | None,
         ok_statuses: frozenset[int],
     ) -> httpx.Response:
@@ -401,7 +412,9 @@ class IndexClient:
         base = settings.backoff * (2.0**attempt)
         return min(base * (0.5 + random.random() / 2), settings.max_retry_wait)  # noqa: S311
 
-    def _follow(self, url: str, headers: Mapping[str, str] | None) -> tuple[httpx.Response, str]:
+    def _follow(
+        self, url: str, headers: Mapping[str, str | bytes] | None
+    ) -> tuple[httpx.Response, str]:
         """One request, following redirects by hand so credentials stay scoped."""
         import httpx
 
@@ -410,7 +423,7 @@ class IndexClient:
         for _ in range(MAX_REDIRECTS + 1):
             try:
                 request = self._http.build_request(
-                    "GET", current, headers=self._headers_for(current, headers)
+                    "GET", current, headers=_as_bytes(self._headers_for(current, headers))
                 )
             except httpx.InvalidURL:
                 shown = redact(_strip_query(current))

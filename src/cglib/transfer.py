@@ -32,6 +32,7 @@ the disk work at the same time.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -43,7 +44,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from cglib.errors import CglibError, IntegrityError, NetworkError, UsageError
+from cglib.errors import CglibError, IntegrityError, LocalFileError, NetworkError
 from cglib.parallel import Stopped
 from cglib.urls import redact
 
@@ -61,6 +62,7 @@ __all__ = [
     "body_start",
     "decide",
     "hash_file",
+    "local_error",
     "write_error",
 ]
 
@@ -96,19 +98,51 @@ class ProgressCallback(Protocol):
         """``file`` is finished (saved, already present, or given up)."""
 
 
+#: errno values that mean the disk (or the process's file-size limit) is full.
+NO_SPACE = frozenset(
+    getattr(errno, name) for name in ("ENOSPC", "EFBIG", "EDQUOT") if hasattr(errno, name)
+)
+
+
+def local_error(exc: OSError, doing: str, path: str | os.PathLike[str]) -> LocalFileError:
+    """The :class:`~cglib.errors.LocalFileError` (exit 9) for ``exc``, raised
+    while cglib was trying to ``doing`` (``"write"``, ``"create the
+    destination"``) ``path``: what failed, where, and what to do."""
+    shown = str(path)
+    code = exc.errno
+    if code in NO_SPACE:
+        what, hint = "no space left", "free some space, or download into another directory"
+    elif code in (errno.EACCES, errno.EPERM):
+        what, hint = "permission denied", "check the permissions of the directory"
+    elif code == errno.EROFS:
+        what, hint = "read-only file system", "download into a writable directory"
+    elif code in (errno.ENOTDIR, errno.EEXIST):
+        what, hint = "not a directory", "give -d a directory (or a path that does not exist yet)"
+    elif code == errno.ELOOP:
+        what, hint = "a symbolic link loop", "remove the link"
+    else:
+        what, hint = exc.strerror or type(exc).__name__, "check the destination"
+    return LocalFileError(f"cannot {doing} {shown!r}: {what}", path=shown, hint=hint)
+
+
 def write_error(exc: BaseException, doing: str = "write the download") -> CglibError:
     """The error a download reports when writing to the local disk fails
     (``doing`` says what: ``"write 'DEST/NAME'"``); the one place that
-    decides its exit code.  A :class:`CglibError` is returned as it is;
-    anything but an ``OSError`` is raised again."""
+    decides its exit code: a :class:`~cglib.errors.LocalFileError` (exit 9).
+    A :class:`CglibError` is returned as it is; anything but an ``OSError``
+    is raised again."""
     if isinstance(exc, CglibError):
         return exc
     if isinstance(exc, OSError):
-        return UsageError(
-            f"cannot {doing}: {exc.strerror or exc}",
-            hint="check the free space and permissions of the destination",
-        )
+        quoted = _DOING.fullmatch(doing)
+        if quoted:
+            return local_error(exc, quoted[1], quoted[2] or quoted[3] or "")
+        return local_error(exc, doing, str(exc.filename or "the destination"))
     raise exc
+
+
+#: ``"write 'DEST/NAME'"``: what was done, and the path.
+_DOING = re.compile(r"(.*?) (?:'(.*)'|\"(.*)\")")
 
 
 # ---------------------------------------------------------------------------
@@ -317,17 +351,25 @@ class _Resume:
     hasher: Any = field(default_factory=hashlib.sha256)
 
 
-def _resume_state(part: Path, meta: Path, expected: str | None) -> _Resume:
-    """What a ``.part`` left by an earlier attempt or run lets us skip."""
+def _resume_state(part: Path, meta: Path, expected: str | None, note: Log | None = None) -> _Resume:
+    """What a ``.part`` left by an earlier attempt or run lets us skip.  A
+    ``.part.json`` that cannot be used is discarded (with a note), never
+    fatal: the file is then fetched whole."""
     try:
         if part.is_symlink() or not part.is_file():
             return _Resume()
         info = json.loads(meta.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return _Resume()
     except (OSError, ValueError):
-        return _Resume()
-    if not isinstance(info, dict) or info.get("sha256") != expected:
-        return _Resume()
+        return _unusable(meta, note)
+    if not isinstance(info, dict):
+        return _unusable(meta, note)
     validator = info.get("validator")
+    if validator is not None and not _sendable(validator):
+        return _unusable(meta, note)
+    if info.get("sha256") != expected:
+        return _Resume()
     validator = validator if isinstance(validator, str) and validator else None
     if expected is None and validator is None:
         return _Resume()  # nothing to prove the rest belongs to the same file
@@ -342,6 +384,39 @@ def _resume_state(part: Path, meta: Path, expected: str | None) -> _Resume:
         for block in iter(lambda: fh.read(_BATCH), b""):
             hasher.update(block)
     return _Resume(size, validator, hasher)
+
+
+def _sendable(validator: object) -> bool:
+    """True for a validator that goes back into ``If-Range`` as it came:
+    text of latin-1 characters (RFC 7232 allows obs-text), no line breaks."""
+    if not isinstance(validator, str):
+        return False
+    try:
+        validator.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return "\r" not in validator and "\n" not in validator
+
+
+def _unusable(meta: Path, note: Log | None) -> _Resume:
+    if note is not None:
+        note(f"{meta.name} cannot be used (not written by this cglib?); fetching the whole file")
+    _discard(meta)
+    return _Resume()
+
+
+def _validator(response: Any) -> str | None:
+    """The response's ``ETag`` (else ``Last-Modified``) as sent, byte for
+    byte: bytes decoded as latin-1, so that any obs-text survives the round
+    trip through ``.part.json`` and back into ``If-Range``."""
+    found: dict[bytes, bytes] = {}
+    for key, value in response.headers.raw:
+        found.setdefault(key.lower(), value)
+    raw = found.get(b"etag") or found.get(b"last-modified")
+    if not raw:
+        return None
+    text = raw.decode("latin-1")
+    return text if _sendable(text) else None
 
 
 def _write_meta(meta: Path, expected: str | None, validator: str | None) -> None:
@@ -433,7 +508,7 @@ class Transfer:
         for stale in (part, meta):
             if stale.is_symlink():  # never write through a link planted in DEST
                 stale.unlink()
-        resume = _resume_state(part, meta, self.rules.expected)
+        resume = _resume_state(part, meta, self.rules.expected, self.log)
         if resume.offset:
             self._note(
                 f"{self.rules.name}: resuming after {resume.offset} bytes from an earlier run"
@@ -456,7 +531,7 @@ class Transfer:
                 raise step.error from None
             if step.action == "resume":
                 self.sleep(step.wait)
-                resume = _resume_state(part, meta, self.rules.expected)
+                resume = _resume_state(part, meta, self.rules.expected, self.log)
             else:
                 resume = _Resume()
             state = step.state
@@ -480,11 +555,11 @@ class Transfer:
         """One request, going on from ``resume``; how it ended."""
         name = self.rules.name
         asked = resume.offset
-        headers = {"Accept-Encoding": "identity"}
+        headers: dict[str, str | bytes] = {"Accept-Encoding": "identity"}
         if asked:
             headers["Range"] = f"bytes={asked}-"
             if resume.validator:
-                headers["If-Range"] = resume.validator
+                headers["If-Range"] = resume.validator.encode("latin-1")
         offset = 0
         length: int | None = None
         started = False
@@ -506,7 +581,7 @@ class Transfer:
                 length_header = response.headers.get("content-length")
                 if length_header and length_header.isdigit():
                     length = offset + int(length_header)
-                validator = response.headers.get("etag") or response.headers.get("last-modified")
+                validator = _validator(response)
                 _write_meta(self.meta, self.rules.expected, validator)
                 if self.progress is not None:
                     self.progress.start(name, length or self.file.size)
@@ -561,15 +636,23 @@ def _receive(
     try:
         fd = os.open(part, flags, 0o644)
     except OSError as exc:
-        raise write_error(exc, f"write {str(part)!r}") from None
+        raise local_error(exc, "write", part) from None
     try:
-        os.ftruncate(fd, offset)
-        os.lseek(fd, offset, os.SEEK_SET)
-        if length is not None and length >= _PIPELINE_THRESHOLD:
-            return _receive_pipelined(chunks, fd, hasher, name, progress, stop)
-        return _receive_simple(chunks, fd, hasher, name, progress, stop)
-    finally:
-        os.close(fd)
+        try:
+            os.ftruncate(fd, offset)
+            os.lseek(fd, offset, os.SEEK_SET)
+            if length is not None and length >= _PIPELINE_THRESHOLD:
+                return _receive_pipelined(chunks, fd, hasher, name, progress, stop)
+            return _receive_simple(chunks, fd, hasher, name, progress, stop)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        error = local_error(exc, "write", part)
+        if exc.errno in NO_SPACE:
+            # A .part that cannot grow would only keep the disk full.
+            _discard(part, part.with_name(f"{part.name}.json"))
+            error.hint = f"{error.hint}; the partial file was removed"
+        raise error from None
 
 
 def _write_all(fd: int, data: bytes | memoryview) -> None:
@@ -592,10 +675,7 @@ def _receive_simple(
         if stop.is_set():
             raise Stopped
         hasher.update(chunk)
-        try:
-            _write_all(fd, chunk)
-        except OSError as exc:
-            raise write_error(exc) from None
+        _write_all(fd, chunk)
         received += len(chunk)
         if progress is not None:
             progress.advance(name, len(chunk))
@@ -678,12 +758,12 @@ def _receive_pipelined(
             worker.join()
     for worker in workers:
         if worker.error is not None:
-            raise write_error(worker.error)
+            raise worker.error
     return received
 
 
 def _hand_over(workers: list[_Worker], batch: list[bytes]) -> None:
     for worker in workers:
         if worker.error is not None:
-            raise write_error(worker.error)
+            raise worker.error
         worker.queue.put(batch)
