@@ -563,7 +563,7 @@ def test_a_part_json_that_cannot_be_used_is_discarded_with_a_note(
     (tmp_path / f"{NAME}.part").write_bytes(data[:10])
     (tmp_path / f"{NAME}.part.json").write_text(meta_text.replace("null", f'"{f.sha256}"'))
     notes: list[str] = []
-    digest, size = Transfer(client, f, tmp_path / NAME, expected=f.sha256, log=notes.append).run()
+    _, size = Transfer(client, f, tmp_path / NAME, expected=f.sha256, log=notes.append).run()
     assert size == len(data)
     assert files_under(tmp_path) == [NAME]
     assert any(".part.json" in note for note in notes), notes
