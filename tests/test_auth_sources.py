@@ -659,6 +659,8 @@ def test_chainguard_pair_is_never_sent_elsewhere(url):
         "https://u:p@ss@example.org/simple/",
         "https://u:p:ss@example.org/simple/",
         "https://u@x:p@example.org/simple/",
+        "https://u:p?ss@example.org/simple/",
+        "https://u:p#ss@example.org/simple/",
     ],
 )
 def test_unencoded_credentials_are_refused_without_echo(url):
@@ -667,7 +669,7 @@ def test_unencoded_credentials_are_refused_without_echo(url):
     with pytest.raises(UsageError) as caught:
         resolve_index(url, env={})
     shown = str(caught.value) + repr(caught.value)
-    for part in ("x@127", "8001", "pa/ss", "p@ss", "p:ss", "u@x", ":p@", "ss@"):
+    for part in ("x@127", "8001", "pa/ss", "p@ss", "p:ss", "u@x", ":p@", "ss@", "p?ss", "p#ss"):
         assert part not in shown
     assert "%40" in shown or "%2F" in shown  # it says how to write it
 

@@ -134,8 +134,8 @@ def _refuse_unencoded_credentials(raw: str) -> None:
     _, sep, rest = raw.partition("://")
     if not sep:
         return
-    before_query = re.split(r"[?#]", rest, maxsplit=1)[0]
-    authority, _, path = before_query.partition("/")
+    authority = re.match(r"[^/?#]*", rest)[0]  # type: ignore[index]
+    path = rest[len(authority) :]  # path, query and fragment
     userinfo, at, _ = authority.rpartition("@")
     if "@" in path and not at:
         # `https://ORGID/TOKENID:TOKEN@host/...`: the `/` of the user name ends
@@ -149,7 +149,7 @@ def _refuse_unencoded_credentials(raw: str) -> None:
     if at and ("@" in path or "@" in userinfo or userinfo.count(":") > 1):
         raise UsageError(
             "the credentials in the index URL hold characters that must be percent-encoded "
-            "('@' as %40, ':' as %3A, '/' as %2F); the URL was not used",
+            "('@' as %40, ':' as %3A, '/' as %2F, '?' as %3F, '#' as %23); the URL was not used",
             hint="encode the user name and password, or set CGLIB_USERNAME and CGLIB_PASSWORD "
             "instead",
         )
