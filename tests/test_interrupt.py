@@ -212,3 +212,29 @@ def test_client_and_lock_waits_end_when_stopped(tmp_path):
         assert remove_held() == [lock]
         assert not lock.exists()
     assert remove_held() == []
+
+
+def test_a_retry_wait_ends_when_the_callers_stop_is_set():
+    """A Retry-After of a minute, in a download's worker: the download's stop
+    event (set by Ctrl-C or another file's failure) ends it at once."""
+    import threading
+
+    import httpx
+
+    from cglib.client import IndexClient
+    from cglib.config import Index, Settings
+    from cglib.parallel import Stopped
+
+    def busy(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503, headers={"Retry-After": "60"})
+
+    settings = Settings(retries=3, max_retry_wait=60)
+    stop = threading.Event()
+    with IndexClient(
+        Index("https://example.org/simple/"), settings=settings, transport=httpx.MockTransport(busy)
+    ) as client:
+        threading.Timer(0.2, stop.set).start()
+        start = time.monotonic()
+        with pytest.raises(Stopped), client.stream("https://example.org/f.whl", stop=stop):
+            pass
+        assert time.monotonic() - start < 1.5

@@ -166,6 +166,7 @@ class IndexClient:
         self.stop = stop if stop is not None else threading.Event()
         self._log = log
         self._warn = warn
+        self._given_sleep = sleep
         self._sleep = sleep if sleep is not None else self._interruptible_sleep
         self._origin = origin(index.url)
         if credentials is not None and not allow_insecure_http and not is_safe_origin(index.url):
@@ -200,6 +201,23 @@ class IndexClient:
         :class:`~cglib.parallel.Stopped`)."""
         if self.stop.wait(seconds):
             raise Stopped
+
+    def _wait(self, seconds: float, stop: threading.Event | None) -> None:
+        """The wait before a retry: ends early (with :class:`Stopped`) when
+        :attr:`stop` or the caller's own ``stop`` is set."""
+        if stop is None or stop is self.stop or self._given_sleep is not None:
+            if stop is not None and stop.is_set():
+                raise Stopped
+            self._sleep(seconds)
+            return
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if stop.is_set() or self.stop.is_set():
+                raise Stopped
+            if left <= 0:
+                return
+            stop.wait(min(left, 0.1))
 
     def __repr__(self) -> str:
         return f"IndexClient(index={self.index.url!r}, source={self.credentials_source!r})"
@@ -334,13 +352,15 @@ class IndexClient:
         headers: Mapping[str, str | bytes] | None = None,
         what: str | None = None,
         ok_statuses: frozenset[int] = frozenset({200}),
+        stop: threading.Event | None = None,
     ) -> Iterator[httpx.Response]:
         """Open ``url`` for streaming, after retries and redirects.
 
         Yields the final response (status in ``ok_statuses``); its body is not
-        read yet.  Credentials go only to the index's origin.
+        read yet.  Credentials go only to the index's origin.  The waits
+        between retries end early when ``stop`` (or :attr:`stop`) is set.
         """
-        response = self._open(url, headers, what, ok_statuses)
+        response = self._open(url, headers, what, ok_statuses, stop)
         try:
             yield response
         finally:
@@ -368,6 +388,7 @@ class IndexClient:
         headers: Mapping[str, str | bytes] | None,
         what: str | None,
         ok_statuses: frozenset[int],
+        stop: threading.Event | None = None,
     ) -> httpx.Response:
         settings = self.settings
         deadline = time.monotonic() + settings.total_timeout
@@ -400,7 +421,7 @@ class IndexClient:
                 f"retrying {what or redact(_strip_query(url))} in {wait:.1f} s "
                 f"({attempt}/{settings.retries}): {error.message}"
             )
-            self._sleep(wait)
+            self._wait(wait, stop)
 
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
         settings = self.settings

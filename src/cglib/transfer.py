@@ -569,6 +569,7 @@ class Transfer:
                 headers=headers,
                 what=f"file {name}",
                 ok_statuses=_RESUMED if asked else _WHOLE,
+                stop=self.stop,
             ) as response:
                 status = response.status_code
                 start = body_start(status, asked, response.headers.get("content-range"))
