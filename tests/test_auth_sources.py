@@ -366,8 +366,12 @@ def test_keyring_timeout_parsing(raw, value):
 SOURCES = ("url", "chainguard-env", "generic-env", "keyring", "netrc")
 
 
+#: The host of the chain tests: a Chainguard one, the only kind the Chainguard pair is sent to.
+CHAIN_HOST = "libraries.cgr.dev"
+
+
 def _setup(source: str, home: Path, env: dict[str, str], backend: MemoryKeyring) -> str:
-    """Make ``source`` hold credentials for example.org; return the user name."""
+    """Make ``source`` hold credentials for CHAIN_HOST; return the user name."""
     user = f"user-{source}"
     if source == "chainguard-env":
         env["CHAINGUARD_PYTHON_IDENTITY_ID"] = user
@@ -376,9 +380,9 @@ def _setup(source: str, home: Path, env: dict[str, str], backend: MemoryKeyring)
         env["CGLIB_USERNAME"] = user
         env["CGLIB_PASSWORD"] = "t2"
     elif source == "keyring":
-        backend.store[("example.org", user)] = "t3"
+        backend.store[(CHAIN_HOST, user)] = "t3"
     elif source == "netrc":
-        write_netrc(home / ".netrc", f"machine example.org login {user} password t4\n")
+        write_netrc(home / ".netrc", f"machine {CHAIN_HOST} login {user} password t4\n")
     return user
 
 
@@ -391,9 +395,9 @@ def test_precedence_pairs(isolate, higher, lower):
     backend = MemoryKeyring()
     winner = _setup(higher, isolate, env, backend)
     _setup(lower, isolate, env, backend)
-    url = "https://example.org/simple/"
+    url = f"https://{CHAIN_HOST}/simple/"
     if "url" in (higher, lower):
-        url = "https://user-url:t0@example.org/simple/"
+        url = f"https://user-url:t0@{CHAIN_HOST}/simple/"
     with installed(backend):
         resolved = resolve_credentials(resolve_index(url, env={}), env)
     assert resolved.credentials is not None
@@ -407,7 +411,8 @@ def test_each_source_alone(isolate, source):
     env = {"HOME": str(isolate)}
     backend = MemoryKeyring()
     user = _setup(source, isolate, env, backend)
-    url = "https://user-url:t0@example.org/simple/" if source == "url" else INDEX.url
+    url = f"https://user-url:t0@{CHAIN_HOST}/simple/" if source == "url" else INDEX.url
+    url = url.replace("example.org", CHAIN_HOST)
     with installed(backend):
         resolved = resolve_credentials(resolve_index(url, env={}), env)
     assert resolved.credentials is not None
@@ -584,7 +589,7 @@ def test_url_source():
     ],
 )
 def test_env_source_warns_about_half_a_pair(env, user, warnings):
-    found = EnvSource().lookup(INDEX, env)
+    found = EnvSource().lookup(resolve_index(f"https://{CHAIN_HOST}/simple/", env={}), env)
     assert (found.credentials.username if found.credentials else None) == user
     assert found.warnings == warnings
     assert found.notes == ()
@@ -606,3 +611,78 @@ def test_source_objects_are_values():
         "KeyringSource",
         "NetrcSource",
     }
+
+
+# -- scope of the Chainguard pair (issue 14) ------------------------------------------
+
+CHAINGUARD_PAIR = {"CHAINGUARD_PYTHON_IDENTITY_ID": "org/id", "CHAINGUARD_PYTHON_TOKEN": "cg-t"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://libraries.cgr.dev/python/simple/",
+        "https://LIBRARIES.cgr.dev/cu128/simple/",
+        "https://mirror.eu.cgr.dev/simple/",
+    ],
+)
+def test_chainguard_pair_is_sent_to_chainguard_hosts(url):
+    found = EnvSource().lookup(resolve_index(url, env={}), CHAINGUARD_PAIR)
+    assert found.credentials == Credentials("org/id", "cg-t")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/simple/",
+        "https://cgr.dev.example.org/simple/",
+        "https://examplecgr.dev/simple/",
+        "http://127.0.0.1:8000/simple/",
+    ],
+)
+def test_chainguard_pair_is_never_sent_elsewhere(url):
+    index = resolve_index(url, env={})
+    found = EnvSource().lookup(index, CHAINGUARD_PAIR)
+    assert found.credentials is None
+    assert found.warnings == ()
+    assert any("CHAINGUARD_PYTHON_IDENTITY_ID" in note for note in found.notes)
+    assert all("cg-t" not in note for note in found.notes)
+    both = {**CHAINGUARD_PAIR, "CGLIB_USERNAME": "u", "CGLIB_PASSWORD": "p"}
+    assert EnvSource().lookup(index, both).credentials == Credentials("u", "p")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://u:p@127.0.0.1:8001/x@127.0.0.1:8000/simple/",
+        "https://u:pa/ss@example.org/simple/",
+        "https://u:p@ss@example.org/simple/",
+        "https://u:p:ss@example.org/simple/",
+        "https://u@x:p@example.org/simple/",
+        "https://u:p?ss@example.org/simple/",
+        "https://u:p#ss@example.org/simple/",
+    ],
+)
+def test_unencoded_credentials_are_refused_without_echo(url):
+    from cglib.errors import UsageError
+
+    with pytest.raises(UsageError) as caught:
+        resolve_index(url, env={})
+    shown = str(caught.value) + repr(caught.value)
+    for part in ("x@127", "8001", "pa/ss", "p@ss", "p:ss", "u@x", ":p@", "ss@", "p?ss", "p#ss"):
+        assert part not in shown
+    assert "%40" in shown or "%2F" in shown  # it says how to write it
+
+
+@pytest.mark.parametrize(
+    ("url", "user", "password"),
+    [
+        ("https://u:p%40ss%2F%3A@example.org/simple/", "u", "p@ss/:"),
+        ("https://ORG/TOKEN:jwt.x-y_z@example.org/simple/", "ORG/TOKEN", "jwt.x-y_z"),
+        ("https://_token:abc@example.org/simple/", "_token", "abc"),
+    ],
+)
+def test_properly_encoded_credentials_still_work(url, user, password):
+    index = resolve_index(url, env={})
+    assert (index.url_username, index.url_password) == (user, password)
+    assert index.url == "https://example.org/simple/"

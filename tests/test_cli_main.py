@@ -77,6 +77,7 @@ def test_merge_shared() -> None:
         "verbose": 3,
         "quiet": True,
         "no_input": False,
+        "allow_insecure_http": False,
     }
     assert merge_shared(before, {})["index_url"] == OTHER
     assert merge_shared({}, {}) == {
@@ -86,6 +87,7 @@ def test_merge_shared() -> None:
         "verbose": 0,
         "quiet": False,
         "no_input": False,
+        "allow_insecure_http": False,
     }
 
 

@@ -29,10 +29,13 @@ from typing import Any
 import pytest
 
 from support.hostile import (
+    ETAG_LATIN1,
     EVIL_NAMES,
     FAST_ENV,
+    HOST,
     POLICY_REASONS,
     TOKEN,
+    USERNAME,
     HostileIndex,
     credentials_env,
     error_lines,
@@ -609,8 +612,8 @@ def test_download_into_a_file(cglib: Cglib, hostile: HostileIndex, place: Place)
     place.dest.write_text("I am a file")
     before = place.outside()
     run = cglib("download", "good", "-d", str(place.dest))
-    assert run.code in (2, 3), run.stderr  # usage or configuration, never a crash
-    run.error  # noqa: B018 - one clean error line
+    message = expect_failure(run, 9, names=str(place.dest))  # local file system
+    assert "directory" in message
     assert place.dest.read_text() == "I am a file"
     assert place.outside() == before
     record("download", "-d is a file", run)
@@ -646,3 +649,199 @@ def test_absurd_targets_fail_fast(
     assert result.exit_code in (0, 2, 5), result.stderr
     assert "Traceback" not in result.stderr
     assert place.outside() == {"a/keep.txt": 9}
+
+
+# ---------------------------------------------------------------------------
+# Issue 14: secrets and hosts, waits, the local file system
+
+
+def authorizations(hostile: HostileIndex) -> dict[str, list[str]]:
+    """The Authorization headers each host saw (server -> values, "" for none)."""
+    seen: dict[str, list[str]] = {}
+    for r in hostile.seen():
+        seen.setdefault(r.server, []).append(r.headers.get("Authorization", ""))
+    return seen
+
+
+def test_unencoded_credentials_in_the_url_are_refused_without_echo(
+    hostile: HostileIndex, run_cglib: Any
+) -> None:
+    for fmt in FORMATS:
+        hostile.reset()
+        url = (
+            f"http://{USERNAME}:{TOKEN[:8]}@{HOST}:{hostile.other_port}/"
+            f"{TOKEN[8:]}@{HOST}:{hostile.port}/{fmt}/simple/"
+        )
+        result = run_cglib("versions", "good", "--index-url", url, "-v", env=credentials_env())
+        both = result.stdout + result.stderr
+        assert result.exit_code == 2, result.stderr
+        assert len(error_lines(result.stderr)) == 1
+        assert "Traceback" not in both
+        for part in (TOKEN[:8], TOKEN[8:], str(hostile.other_port), USERNAME):
+            assert part not in both
+        assert hostile.seen() == [], "no request to either host"
+
+
+def test_the_chainguard_pair_is_not_sent_to_another_index(
+    cglib: Cglib, hostile: HostileIndex
+) -> None:
+    env = {
+        "CGLIB_USERNAME": "",
+        "CGLIB_PASSWORD": "",
+        "CHAINGUARD_PYTHON_IDENTITY_ID": USERNAME,
+        "CHAINGUARD_PYTHON_TOKEN": TOKEN,
+    }
+    run = cglib("versions", "good", creds="none", env=env)
+    expect_failure(run, 3, names=page_url(hostile, cglib.fmt, "good"))
+    assert "CHAINGUARD_PYTHON_IDENTITY_ID" in run.stderr  # the -v note says why
+    seen = authorizations(hostile)
+    assert seen["index"]
+    assert all(value == "" for value in seen["index"])
+    record("versions", "chainguard pair elsewhere", run)
+
+
+def test_page_retries_are_said_without_verbose(hostile: HostileIndex, run_cglib: Any) -> None:
+    result = run_cglib(
+        "versions", "down-503", "--index-url", hostile.url("html"), env=credentials_env()
+    )
+    assert result.exit_code == 6, result.stderr
+    waits = [line for line in result.stderr.splitlines() if line.startswith("warning: retrying")]
+    assert len(waits) == int(FAST_ENV["CGLIB_RETRIES"]), result.stderr
+    assert "503" in waits[0]
+    assert "(1/2)" in waits[0]
+
+
+def test_download_a_stall_without_progress_gives_up_early(
+    cglib: Cglib, hostile: HostileIndex, place: Place
+) -> None:
+    run, stray = download(cglib, place, "file-stall", env={"CGLIB_RETRIES": "5"}, limit=12)
+    expect_failure(run, 6, names=f"127.0.0.1:{hostile.port}/files/file-stall/")
+    # One try that got 100 bytes, then two that got no further: three, not six.
+    assert len(hostile.seen("index", "/files/file-stall/")) == 3
+    waits = [line for line in run.stderr.splitlines() if "retrying" in line]
+    assert len(waits) == 2, run.stderr
+    assert all("file_stall-1.0-py3-none-any.whl" in line for line in waits)
+    assert not stray
+    assert set(place.inside()) == {
+        wheel_name("file-stall") + ".part",
+        wheel_name("file-stall") + ".part.json",
+    }, "the .part is kept for the next run, and no lock"
+    record("download", "file-stall, no progress", run, stray)
+
+
+def test_download_duplicate_names_pick_the_same_file(
+    cglib: Cglib, hostile: HostileIndex, place: Place
+) -> None:
+    name = wheel_name("dup-names")
+    first = hostile.projects["dup-names"][0]
+    for extra in ((), ("--all-files",)):
+        if place.dest.exists():
+            for child in place.dest.iterdir():
+                child.unlink()
+        run, stray = download(cglib, place, "dup-names", *extra)
+        assert run.code == 0, run.stderr
+        assert "twice with different hashes" in run.stderr
+        assert sorted(place.inside()) == [name]
+        assert hashlib.sha256((place.dest / name).read_bytes()).hexdigest() == first.sha256
+        assert not stray
+        record("download", f"dup-names {' '.join(extra)}".strip(), run, stray)
+
+
+def test_download_a_206_of_the_whole_file_is_taken(
+    cglib: Cglib, hostile: HostileIndex, place: Place
+) -> None:
+    run, stray = download(cglib, place, "whole-206")
+    assert not stray
+    expect_saved(run, place, hostile, "whole-206", wheel_name("whole-206"))
+    assert [r.headers.get("Range") for r in hostile.seen("index", "/files/whole-206/")] == [None]
+    record("download", "whole-206", run, stray)
+
+
+def test_download_resumes_with_a_latin1_etag(
+    cglib: Cglib, hostile: HostileIndex, place: Place
+) -> None:
+    run, stray = download(cglib, place, "etag-latin1", limit=12)
+    assert not stray
+    expect_saved(run, place, hostile, "etag-latin1", wheel_name("etag-latin1"))
+    tries = hostile.seen("index", "/files/etag-latin1/")
+    assert len(tries) == 2
+    assert tries[1].headers.get("If-Range") == ETAG_LATIN1
+    assert (tries[1].headers.get("Range") or "").startswith("bytes=")
+    record("download", "etag-latin1", run, stray)
+
+
+def test_download_a_broken_part_json_is_not_fatal(
+    cglib: Cglib, hostile: HostileIndex, place: Place
+) -> None:
+    place.dest.mkdir(parents=True)
+    name = wheel_name("good")
+    (place.dest / f"{name}.part").write_bytes(b"x" * 10)
+    (place.dest / f"{name}.part.json").write_text('{"sha256": 1, "validator": "\u20ac"}')
+    run, stray = download(cglib, place, "good")
+    assert not stray
+    expect_saved(run, place, hostile, "good", name)
+    assert ".part.json cannot be used" in run.stderr
+    record("download", "unusable .part.json", run, stray)
+
+
+@pytest.mark.parametrize("link", ["outside", "loop"])
+def test_download_a_symlink_at_the_final_name_is_a_local_error(
+    cglib: Cglib, hostile: HostileIndex, place: Place, link: str
+) -> None:
+    place.dest.mkdir(parents=True)
+    name = wheel_name("good")
+    final = place.dest / name
+    if link == "outside":
+        final.symlink_to(place.root / "a" / "keep.txt")
+    else:
+        final.symlink_to(final)
+    run, stray = download(cglib, place, "good")
+    message = expect_failure(run, 9, names=str(final))
+    assert "symbolic link" in message
+    assert not stray
+    assert (place.root / "a" / "keep.txt").read_text() == "untouched"
+    assert final.is_symlink()
+    assert sorted(place.inside()) == [name]
+    assert hostile.seen("index", "/files/") == [], "nothing fetched"
+    record("download", f"symlink {link} at the final name", run, stray)
+
+
+def test_download_disk_full_is_exit_9_and_removes_the_part(
+    hostile: HostileIndex, place: Place, isolate: Path
+) -> None:
+    """A file-size limit in the child (EFBIG, as a full disk gives ENOSPC)."""
+    import resource
+    import signal
+    import subprocess
+
+    from support.isolation import isolated_env
+    from support.servers import cglib_executable
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, 256 * 1024))
+
+    hostile.slow_rate = 0
+    try:
+        for fmt in FORMATS:
+            hostile.reset()
+            argv = [cglib_executable(), "download", "slow", "-d", str(place.dest)]
+            done = subprocess.run(
+                [*argv, "--index-url", hostile.url(fmt)],
+                capture_output=True,
+                text=True,
+                env={**isolated_env(isolate), **credentials_env()},
+                timeout=30,
+                preexec_fn=limit,
+            )
+            assert done.returncode == 9, done.stderr
+            lines = error_lines(done.stderr)
+            assert len(lines) == 1, done.stderr
+            assert "no space left" in lines[0]
+            assert str(place.dest) in lines[0]
+            assert "Traceback" not in done.stderr
+            assert TOKEN not in done.stdout + done.stderr
+            assert place.inside() == {}, "no .part keeps the disk full"
+            assert len(hostile.seen("index", "/files/slow/")) == 1
+    finally:
+        hostile.slow_rate = 2 * 1024 * 1024

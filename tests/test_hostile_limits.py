@@ -218,3 +218,27 @@ def test_file_redirect_to_a_non_http_url(
     assert BAD_LOCATIONS[kind] not in run.stderr
     assert not dest.exists() or snapshot(dest) == {}, "no file and no .part left"
     assert len(hostile.seen("index", f"/files/{project}/")) == 1
+
+
+# -- issue 14: credentials never over plain http to a non-loopback host ------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("where", ["env", "url"])
+def test_credentials_over_plain_http_to_another_host_are_refused(
+    tmp_path: Path, fmt: str, where: str
+) -> None:
+    """A non-loopback http index (a documentation address: nothing answers
+    there) with credentials: exit 3 naming the flag, before any connection,
+    so at once."""
+    url = f"http://192.0.2.1:9/{fmt}/simple/"
+    if where == "url":
+        url = url.replace("http://", f"http://user:{TOKEN}@")
+    json_mode = fmt == "json"
+    argv = ["versions", "good", "--index-url", url, "-v"] + (["--json"] if json_mode else [])
+    run = run_measured(tmp_path, argv, credentials_env(), limit=5, json_mode=json_mode)
+    assert run.code == 3, run.stderr
+    message = run.message
+    assert "--allow-insecure-http" in message
+    assert "192.0.2.1" in message
+    assert "connect" not in run.stderr.lower(), "no connection was tried"

@@ -1,4 +1,9 @@
-"""Ctrl-C during a download: exit 130, the ``.part`` is kept, the next run resumes it."""
+"""Ctrl-C (or SIGTERM) during a download: exit 130 within a second or two, the
+``.part`` is kept, no lock file is left, and the next run resumes it.
+
+A shell runs background jobs with SIGINT ignored, and Python then keeps
+ignoring it: each subprocess starts with SIGINT reset to its default, so that
+these tests pass however the suite is started."""
 
 from __future__ import annotations
 
@@ -22,6 +27,11 @@ pytestmark = [
 ]
 
 FILENAME = "slow-1.0-py3-none-any.whl"
+STALLED = "file_stall-1.0-py3-none-any.whl"
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +53,12 @@ def test_ctrl_c_keeps_the_part_and_the_next_run_resumes(
     argv = [cglib_executable(), "download", "--no-deps", "slow", "-d", str(dest), "-v"]
     argv += ["--index-url", hostile.url("html")]
     process = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        preexec_fn=_default_sigint,
     )
     try:
         deadline = time.monotonic() + 10
@@ -86,3 +101,140 @@ def test_ctrl_c_keeps_the_part_and_the_next_run_resumes(
     start = int(ranges[-1][len("bytes=") :].rstrip("-"))
     assert 0 < start <= kept
     assert sorted(snapshot(tmp_path)) == [f"dest/{FILENAME}"]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("fmt", ["html", "json"])
+def test_a_signal_during_a_stalled_parallel_download_ends_it_at_once(
+    hostile: HostileIndex, tmp_path: Path, sig: signal.Signals, fmt: str
+) -> None:
+    dest = tmp_path / "dest"
+    part = dest / f"{STALLED}.part"
+    hostile.reset()
+    hostile.slow_rate = 0
+    # A long read time-out: without the fix the stalled read held Ctrl-C for it.
+    env = {**os.environ, **credentials_env(CGLIB_TIMEOUT="30", CGLIB_RETRIES="3")}
+    argv = [cglib_executable(), "download", "good", "file-stall", "-d", str(dest), "--jobs", "2"]
+    argv += ["--index-url", hostile.url(fmt)]
+    process = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        preexec_fn=_default_sigint,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if part.exists() and part.stat().st_size >= 100:
+                break
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.02)
+        else:
+            pytest.fail("the stalled download never started")
+        time.sleep(0.3)  # well into the stall
+        sent = time.monotonic()
+        process.send_signal(sig)
+        stdout, stderr = process.communicate(timeout=10)
+        took = time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    err = stderr.decode()
+    assert process.returncode == 130, err
+    assert took < 2.0, f"took {took:.1f}s to stop"
+    assert "Traceback" not in err
+    assert TOKEN not in stdout.decode() + err
+    left = snapshot(dest)
+    assert f"{STALLED}.part" in left, "the .part is kept for the next run"
+    assert STALLED not in left
+    assert not [name for name in left if name.endswith(".lock")], left
+    # The stalled file's request carried the credentials to the index only.
+    assert hostile.seen("index", "/files/file-stall/")
+    assert not hostile.seen("other")
+
+
+def test_parallel_map_gives_threads_a_grace_then_leaves_them(monkeypatch):
+    """In-process: a KeyboardInterrupt in the caller sets the stop event and
+    comes back within the grace, even while a worker is stuck."""
+    import threading
+
+    from cglib.parallel import parallel_map
+
+    stop = threading.Event()
+    release = threading.Event()
+
+    def work(i: int) -> int:
+        if i == 0:
+            release.wait(30)  # a stalled read that ignores the stop event
+        else:
+            stop.wait(30)
+        return i
+
+    def interrupt() -> None:
+        time.sleep(0.2)
+        signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(signal, "SIGINT", signal.SIGINT)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Thread(target=interrupt, daemon=True).start()
+        start = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            parallel_map(2, work, [0, 1], stop, grace=0.3)
+        assert time.monotonic() - start < 1.5
+        assert stop.is_set()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        release.set()
+
+
+def test_client_and_lock_waits_end_when_stopped(tmp_path):
+    import threading
+
+    from cglib.client import IndexClient
+    from cglib.config import Index
+    from cglib.filelock import FileLock, remove_held
+    from cglib.parallel import Stopped
+
+    client = IndexClient(Index("https://example.org/simple/"))
+    threading.Timer(0.2, client.stop.set).start()
+    start = time.monotonic()
+    with pytest.raises(Stopped):
+        client._sleep(60)
+    assert time.monotonic() - start < 1.5
+
+    lock = tmp_path / "x.part.lock"
+    with FileLock(lock, timeout=5):
+        assert lock.exists()
+        assert remove_held() == [lock]
+        assert not lock.exists()
+    assert remove_held() == []
+
+
+def test_a_retry_wait_ends_when_the_callers_stop_is_set():
+    """A Retry-After of a minute, in a download's worker: the download's stop
+    event (set by Ctrl-C or another file's failure) ends it at once."""
+    import threading
+
+    import httpx
+
+    from cglib.client import IndexClient
+    from cglib.config import Index, Settings
+    from cglib.parallel import Stopped
+
+    def busy(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503, headers={"Retry-After": "60"})
+
+    settings = Settings(retries=3, max_retry_wait=60)
+    stop = threading.Event()
+    with IndexClient(
+        Index("https://example.org/simple/"), settings=settings, transport=httpx.MockTransport(busy)
+    ) as client:
+        threading.Timer(0.2, stop.set).start()
+        start = time.monotonic()
+        with pytest.raises(Stopped), client.stream("https://example.org/f.whl", stop=stop):
+            pass
+        assert time.monotonic() - start < 1.5

@@ -360,8 +360,8 @@ def test_status_without_credentials_on_an_open_index(cli, httpx_mock, kr):
 
 def test_status_with_rejected_env_credentials(cli, httpx_mock, kr, monkeypatch):
     six_index().mount(httpx_mock)
-    monkeypatch.setenv("CHAINGUARD_PYTHON_IDENTITY_ID", "org/id")
-    monkeypatch.setenv("CHAINGUARD_PYTHON_TOKEN", "expired-token")
+    monkeypatch.setenv("CGLIB_USERNAME", "org/id")
+    monkeypatch.setenv("CGLIB_PASSWORD", "expired-token")
     result = cli("auth", "status", "--index-url", INDEX)
     assert result.exit_code == 4
     assert "source: env" in result.stdout

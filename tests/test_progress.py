@@ -140,7 +140,7 @@ def test_disabled_on_a_pipe_with_json_or_quiet():
             _run_files(display, 3)
             display.status("resolving")
             display.retrying("again in 1 s")
-        assert out.stderr.getvalue() == ""  # type: ignore[attr-defined]
+        assert out.stderr.getvalue() == ""  # type: ignore[attr-defined,union-attr]
         assert notes == ["retrying: again in 1 s"]
 
 

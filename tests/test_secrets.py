@@ -92,6 +92,8 @@ def test_versions_and_status_never_show_the_token(
     url = put_source(source, monkeypatch, isolate, kr)
     serve(outcome, httpx_mock, monkeypatch)
     expected = {"accepted": 0, "rejected": 4, "server-error": 6}[outcome]
+    if source == "chainguard-env" and outcome != "server-error":
+        expected = 3  # the Chainguard pair is not sent to another host: no credentials
     for command in (["versions", "six"], ["auth", "status"]):
         result = cli(*command, "--index-url", url, *flags)
         assert result.exit_code == expected, result.stderr

@@ -62,7 +62,7 @@ def test_a_broken_body_is_resumed_with_growing_waits_then_given_up():
     broken = Attempt(offset=10, started=True, received=5, length=100, error=broke(retryable=True))
     first = decide(broken, State(), RULES)
     assert (first.action, first.wait, first.state.retries) == ("resume", 0.5, 1)
-    assert first.note == f"{NAME}: transfer broke off (timed out); resuming"
+    assert first.note == f"retrying {NAME} in 0.5 s (1/2): timed out"
     assert not first.discard
     second = decide(broken, first.state, RULES)
     assert (second.action, second.wait, second.state.retries) == ("resume", 0.8, 2)  # capped
@@ -73,6 +73,41 @@ def test_a_broken_body_is_resumed_with_growing_waits_then_given_up():
     assert not isinstance(last.error, IntegrityError)
     assert "(got 15 bytes)" in last.error.message
     assert "resume" in (last.error.hint or "")
+
+
+def test_a_stall_without_progress_gives_up_after_two_time_outs():
+    rules = replace(RULES, retries=5)
+    stalled = Attempt(started=True, received=0, length=100, error=broke(retryable=True))
+    first = decide(stalled, State(), rules)
+    assert first.action == "resume"
+    second = decide(stalled, first.state, rules)
+    assert second.action == "give-up"
+    assert not second.discard
+    assert "resume" in (second.error.hint or "")  # type: ignore[union-attr]
+
+
+def test_a_stall_after_progress_is_retried_and_progress_resets_the_count():
+    rules = replace(RULES, retries=5)
+    state = State()
+    for got in (10, 20, 30):  # each attempt gets further: all retried
+        attempt = Attempt(started=True, received=got, length=100, error=broke(retryable=True))
+        step = decide(attempt, state, rules)
+        assert step.action == "resume", got
+        state = step.state
+    # No further than 30: one more try, then give up.
+    attempt = Attempt(offset=30, asked=30, started=True, received=0, error=broke(retryable=True))
+    assert decide(attempt, state, rules).action == "resume"
+    state = decide(attempt, state, rules).state
+    assert decide(attempt, state, rules).action == "give-up"
+
+
+def test_a_206_to_a_request_without_range_is_taken_when_it_covers_the_file():
+    assert body_start(206, 0, "bytes 0-99/100") == 0
+    assert body_start(206, 0, "bytes 0-99/*") is None
+    assert body_start(206, 0, "bytes 1-99/100") is None
+    assert body_start(206, 0, "bytes 0-49/100") is None
+    assert body_start(206, 0, None) is None
+    assert body_start(206, 10, "bytes 10-99/100") == 10
 
 
 def test_a_body_closed_before_its_length_is_truncated_and_discarded():
@@ -129,7 +164,7 @@ def test_body_start():
     assert body_start(206, 10, "bytes 10-99/100") == 10
     assert body_start(206, 10, "bytes 0-99/100") is None
     assert body_start(206, 10, "bytes 10-99/*") == 10
-    assert body_start(206, 0, "bytes 0-99/100") is None
+    assert body_start(206, 0, "bytes 0-99/100") == 0  # the whole file, unasked
     assert body_start(206, 10, "junk") is None
 
 
@@ -197,6 +232,7 @@ def test_transfer_resumes_with_backoff_and_keeps_the_part(fake, tmp_path):
     fake.store_handler = stalls
     waits: list[float] = []
     notes: list[str] = []
+    warnings: list[str] = []
     settings = Settings(retries=3, backoff=0.5, max_retry_wait=1.5)
     with index_client(fake, settings) as short:
         f = short.get_project("six").files[0]
@@ -206,6 +242,7 @@ def test_transfer_resumes_with_backoff_and_keeps_the_part(fake, tmp_path):
             tmp_path / NAME,
             expected=f.sha256,
             log=notes.append,
+            warn=warnings.append,
             sleep=waits.append,
         )
         with pytest.raises(NetworkError, match="timed out") as info:
@@ -219,7 +256,13 @@ def test_transfer_resumes_with_backoff_and_keeps_the_part(fake, tmp_path):
     ]
     assert "got 4000 bytes" in info.value.message
     assert (tmp_path / f"{NAME}.part").read_bytes() == data[:4000]
-    assert sum("resuming" in note for note in notes) == 3
+    # Each wait is said without -v (a warning), with why, as pip does.
+    assert [w.split(":")[0] for w in warnings] == [
+        f"retrying {NAME} in 0.5 s (1/3)",
+        f"retrying {NAME} in 1.0 s (2/3)",
+        f"retrying {NAME} in 1.5 s (3/3)",
+    ]
+    assert all("timed out" in w for w in warnings)
 
 
 def test_transfer_saves_a_verified_file(fake, client, tmp_path):
@@ -420,3 +463,107 @@ def test_body_closed_before_its_length_is_a_truncated_transfer(fake, client, tmp
     assert info.value.exit_code == 7
     assert "got 100 of 5000 bytes" in info.value.message
     assert files_under(tmp_path) == []  # no .part is kept after an integrity failure
+
+
+# -- the local file system (exit 9) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [4096, 5 << 20], ids=["simple", "pipelined"])
+def test_disk_full_is_a_local_error_and_removes_the_part(fake, client, tmp_path, monkeypatch, size):
+    import errno
+    import os
+
+    from cglib.errors import ExitCode, LocalFileError
+
+    data = bytes(range(256)) * (size // 256)
+    fake.add(NAME, data)
+    f = client.get_project("six").files[0]
+    written = [0]
+    real_write = os.write
+
+    def write(fd: int, chunk) -> int:  # type: ignore[no-untyped-def]
+        if written[0] + len(chunk) > 1024:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written[0] += len(chunk)
+        return real_write(fd, chunk)
+
+    def writev(fd: int, buffers) -> int:  # type: ignore[no-untyped-def]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", write)
+    monkeypatch.setattr(os, "writev", writev)
+    with pytest.raises(LocalFileError) as info:
+        Transfer(client, f, tmp_path / NAME, expected=f.sha256).run()
+    error = info.value
+    assert error.exit_code == ExitCode.LOCAL_FILE
+    assert "no space left" in error.message
+    assert error.path == str(tmp_path / f"{NAME}.part")
+    assert "removed" in (error.hint or "")
+    monkeypatch.setattr(os, "write", real_write)
+    assert files_under(tmp_path) == [], "no .part keeps the disk full"
+
+
+def test_an_unwritable_destination_is_a_local_error(fake, client, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from cglib.errors import LocalFileError
+
+    fake.add(NAME, b"data")
+    f = client.get_project("six").files[0]
+    real_open = os.open
+
+    def refuse(path, flags, *args):  # type: ignore[no-untyped-def]
+        if str(path).endswith(".part"):
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(LocalFileError, match="read-only file system") as info:
+        Transfer(client, f, tmp_path / NAME, expected=f.sha256).run()
+    assert info.value.path == str(tmp_path / f"{NAME}.part")
+
+
+def test_a_non_ascii_etag_is_stored_and_sent_back_byte_for_byte(fake, client, tmp_path):
+    data = bytes(range(256)) * 16
+    fake.add(NAME, data)
+    f = client.get_project("six").files[0]
+    part = tmp_path / f"{NAME}.part"
+    meta = tmp_path / f"{NAME}.part.json"
+    etag = '"caf\xe9-\xff"'  # obs-text, as latin-1
+    part.write_bytes(data[:1000])
+    meta.write_text(json.dumps({"sha256": f.sha256, "validator": etag}))
+    seen: list[bytes | None] = []
+
+    def store(request: httpx.Request, _data: bytes) -> httpx.Response:
+        seen.append(dict(request.headers.raw).get(b"If-Range"))
+        start = int(request.headers["range"][6:-1]) if "range" in request.headers else 0
+        headers = [(b"Content-Length", str(len(data) - start).encode()), (b"ETag", b'"v\xe9"')]
+        if start:
+            headers.append(
+                (b"Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}".encode())
+            )
+        return httpx.Response(206 if start else 200, headers=headers, content=data[start:])
+
+    fake.store_handler = store
+    assert Transfer(client, f, tmp_path / NAME, expected=f.sha256).run()[1] == len(data)
+    assert seen == [etag.encode("latin-1")]
+
+
+@pytest.mark.parametrize(
+    "meta_text",
+    ['{"sha256": null, "validator": "\\u20ac"}', "{not json", '["a list"]', '{"validator": 5}'],
+)
+def test_a_part_json_that_cannot_be_used_is_discarded_with_a_note(
+    fake, client, tmp_path, meta_text
+):
+    data = b"0123456789" * 100
+    fake.add(NAME, data)
+    f = client.get_project("six").files[0]
+    (tmp_path / f"{NAME}.part").write_bytes(data[:10])
+    (tmp_path / f"{NAME}.part.json").write_text(meta_text.replace("null", f'"{f.sha256}"'))
+    notes: list[str] = []
+    _, size = Transfer(client, f, tmp_path / NAME, expected=f.sha256, log=notes.append).run()
+    assert size == len(data)
+    assert files_under(tmp_path) == [NAME]
+    assert any(".part.json" in note for note in notes), notes

@@ -71,25 +71,38 @@ ENV_PAIRS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Pairs sent only to Chainguard hosts (:attr:`Index.is_chainguard`).
+CHAINGUARD_ONLY = frozenset({"CHAINGUARD_PYTHON_IDENTITY_ID"})
+
+
 @dataclass(frozen=True, slots=True)
 class EnvSource:
-    """``CHAINGUARD_PYTHON_IDENTITY_ID`` + ``CHAINGUARD_PYTHON_TOKEN``, else
-    ``CGLIB_USERNAME`` + ``CGLIB_PASSWORD``.  A half-set pair is warned about
-    and ignored."""
+    """``CHAINGUARD_PYTHON_IDENTITY_ID`` + ``CHAINGUARD_PYTHON_TOKEN`` (for a
+    Chainguard host only: for another index the pair is skipped with a note),
+    else ``CGLIB_USERNAME`` + ``CGLIB_PASSWORD``.  A half-set pair is warned
+    about and ignored."""
 
     name: ClassVar[str] = "env"
 
     def lookup(self, index: Index, env: Mapping[str, str]) -> Lookup:
         warnings: list[str] = []
+        notes: list[str] = []
         for user_key, secret_key in ENV_PAIRS:
             user, secret = env.get(user_key), env.get(secret_key)
+            if user_key in CHAINGUARD_ONLY and not index.is_chainguard:
+                if user or secret:
+                    notes.append(
+                        f"{user_key}/{secret_key} are for Chainguard hosts only; "
+                        f"not sending them to {index.host}"
+                    )
+                continue
             if user and secret:
-                return Lookup(Credentials(user, secret), tuple(warnings))
+                return Lookup(Credentials(user, secret), tuple(warnings), tuple(notes))
             if user or secret:
                 missing = secret_key if user else user_key
                 present = user_key if user else secret_key
                 warnings.append(f"{present} is set but {missing} is not; ignoring both")
-        return Lookup(warnings=tuple(warnings))
+        return Lookup(warnings=tuple(warnings), notes=tuple(notes))
 
 
 def default_sources() -> tuple[CredentialSource, ...]:

@@ -15,6 +15,7 @@ cached listing is fresh never needs it.
 from __future__ import annotations
 
 import binascii
+import ipaddress
 import os
 import threading
 import time
@@ -36,6 +37,7 @@ from cglib.errors import (
     NotFoundError,
     PolicyError,
 )
+from cglib.parallel import Stopped
 from cglib.urls import normalize_name, origin, redact
 
 if TYPE_CHECKING:
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
 
     from cglib.models import ProjectList, ProjectPage
 
-__all__ = ["ACCEPT_SIMPLE", "Fetched", "IndexClient", "tls_context"]
+__all__ = ["ACCEPT_SIMPLE", "Fetched", "IndexClient", "is_safe_origin", "tls_context"]
 
 #: PEP 691 content negotiation: JSON first, then HTML.
 ACCEPT_SIMPLE = (
@@ -98,6 +100,29 @@ def _proxy_configured() -> bool:
     return any(value and key.lower() in proxies for key, value in os.environ.items())
 
 
+def is_safe_origin(url: str) -> bool:
+    """True when credentials may be sent to ``url``: https, or plain http to
+    the loopback range (127.0.0.0/8, ::1, ``localhost``)."""
+    scheme, host, _ = origin(url)
+    if scheme != "http":
+        return scheme == "https"
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _as_bytes(headers: Mapping[str, str | bytes]) -> dict[bytes, bytes]:
+    """Headers as bytes: a value given as bytes (a validator holding obs-text,
+    RFC 7232) goes out byte for byte."""
+    return {
+        key.encode("ascii"): value if isinstance(value, bytes) else value.encode("ascii")
+        for key, value in headers.items()
+    }
+
+
 def _basic(credentials: Credentials) -> str:
     token = f"{credentials.username}:{credentials.password}".encode()
     return "Basic " + binascii.b2a_base64(token, newline=False).decode("ascii")
@@ -137,15 +162,28 @@ class IndexClient:
         settings: Settings | None = None,
         transport: httpx.BaseTransport | None = None,
         log: Log | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        warn: Log | None = None,
+        sleep: Callable[[float], None] | None = None,
+        stop: threading.Event | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         self.index = index
         self.credentials = credentials
         self.credentials_source = credentials_source if credentials else "none"
         self.settings = settings or Settings()
+        self.stop = stop if stop is not None else threading.Event()
         self._log = log
-        self._sleep = sleep
+        self._warn = warn
+        self._given_sleep = sleep
+        self._sleep = sleep if sleep is not None else self._interruptible_sleep
         self._origin = origin(index.url)
+        if credentials is not None and not allow_insecure_http and not is_safe_origin(index.url):
+            raise ConfigError(
+                f"refusing to send credentials over plain http to {index.host}",
+                url=redact(index.url),
+                hint="use https, or pass --allow-insecure-http (CGLIB_ALLOW_INSECURE_HTTP=1) "
+                "if this network is trusted",
+            )
         self._transport = transport
         #: httpx clients made on first use: one for https (and for anything
         #: that goes through a proxy), one for plain http.
@@ -178,6 +216,29 @@ class IndexClient:
                 )
                 self._clients[tls] = client
         return client
+
+    def _interruptible_sleep(self, seconds: float) -> None:
+        """Wait ``seconds``, or less when :attr:`stop` is set (then raise
+        :class:`~cglib.parallel.Stopped`)."""
+        if self.stop.wait(seconds):
+            raise Stopped
+
+    def _wait(self, seconds: float, stop: threading.Event | None) -> None:
+        """The wait before a retry: ends early (with :class:`Stopped`) when
+        :attr:`stop` or the caller's own ``stop`` is set."""
+        if stop is None or stop is self.stop or self._given_sleep is not None:
+            if stop is not None and stop.is_set():
+                raise Stopped
+            self._sleep(seconds)
+            return
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if stop.is_set() or self.stop.is_set():
+                raise Stopped
+            if left <= 0:
+                return
+            stop.wait(min(left, 0.1))
 
     def __repr__(self) -> str:
         return f"IndexClient(index={self.index.url!r}, source={self.credentials_source!r})"
@@ -250,7 +311,7 @@ class IndexClient:
                     error = self._network_error(exc, str(response.url))
                     if attempt + 1 >= body_tries:
                         raise error from None
-                    self._note(f"retrying: {error.message}")
+                    self._warning(f"retrying {what or 'the page'} at once: {error.message}")
                     continue
                 return Fetched(
                     url=str(response.url),
@@ -298,8 +359,10 @@ class IndexClient:
 
     # -- the request loop ------------------------------------------------------------
 
-    def _headers_for(self, url: str, extra: Mapping[str, str] | None) -> dict[str, str]:
-        headers = dict(extra or {})
+    def _headers_for(
+        self, url: str, extra: Mapping[str, str | bytes] | None
+    ) -> dict[str, str | bytes]:
+        headers: dict[str, str | bytes] = dict(extra or {})
         if self.credentials is not None and origin(url) == self._origin:
             headers["Authorization"] = _basic(self.credentials)
         return headers
@@ -309,16 +372,18 @@ class IndexClient:
         self,
         url: str,
         *,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | bytes] | None = None,
         what: str | None = None,
         ok_statuses: frozenset[int] = frozenset({200}),
+        stop: threading.Event | None = None,
     ) -> Iterator[httpx.Response]:
         """Open ``url`` for streaming, after retries and redirects.
 
         Yields the final response (status in ``ok_statuses``); its body is not
-        read yet.  Credentials go only to the index's origin.
+        read yet.  Credentials go only to the index's origin.  The waits
+        between retries end early when ``stop`` (or :attr:`stop`) is set.
         """
-        response = self._open(url, headers, what, ok_statuses)
+        response = self._open(url, headers, what, ok_statuses, stop)
         try:
             yield response
         finally:
@@ -343,9 +408,10 @@ class IndexClient:
     def _open(
         self,
         url: str,
-        headers: Mapping[str, str] | None,
+        headers: Mapping[str, str | bytes] | None,
         what: str | None,
         ok_statuses: frozenset[int],
+        stop: threading.Event | None = None,
     ) -> httpx.Response:
         settings = self.settings
         deadline = time.monotonic() + settings.total_timeout
@@ -374,8 +440,11 @@ class IndexClient:
             attempt += 1
             if attempt > settings.retries or time.monotonic() + wait > deadline:
                 raise error
-            self._note(f"retrying in {wait:.1f}s ({attempt}/{settings.retries}): {error.message}")
-            self._sleep(wait)
+            self._warning(
+                f"retrying {what or redact(_strip_query(url))} in {wait:.1f} s "
+                f"({attempt}/{settings.retries}): {error.message}"
+            )
+            self._wait(wait, stop)
 
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
         settings = self.settings
@@ -387,7 +456,9 @@ class IndexClient:
         base = settings.backoff * (2.0**attempt)
         return min(base * (0.5 + random.random() / 2), settings.max_retry_wait)  # noqa: S311
 
-    def _follow(self, url: str, headers: Mapping[str, str] | None) -> tuple[httpx.Response, str]:
+    def _follow(
+        self, url: str, headers: Mapping[str, str | bytes] | None
+    ) -> tuple[httpx.Response, str]:
         """One request, following redirects by hand so credentials stay scoped."""
         import httpx
 
@@ -397,7 +468,7 @@ class IndexClient:
             try:
                 http = self._http_for(current)
                 request = http.build_request(
-                    "GET", current, headers=self._headers_for(current, headers)
+                    "GET", current, headers=_as_bytes(self._headers_for(current, headers))
                 )
             except httpx.InvalidURL:
                 shown = redact(_strip_query(current))
@@ -437,6 +508,13 @@ class IndexClient:
     def _note(self, message: str) -> None:
         if self._log is not None:
             self._log(message)
+
+    def _warning(self, message: str) -> None:
+        """A wait the user should hear of without ``-v`` (a retry)."""
+        if self._warn is not None:
+            self._warn(message)
+        else:
+            self._note(message)
 
     # -- errors --------------------------------------------------------------------
 

@@ -206,13 +206,32 @@ def parse_index_url(raw: str) -> Index:
     if match:
         quoted = quote(match["user"], safe="")
         raw = f"{match['scheme']}{quoted}:{match['password']}@{match['rest']}"
+    _refuse_unencoded_credentials(raw)
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(
             f"not an http(s) index URL: {redact(raw)!r}",
             hint="give the URL of a simple index, e.g. https://example.org/simple/",
         )
-    if "@" in parts.path and "@" not in parts.netloc:
+    url, user, password = split_credentials(raw)
+    url = url.split("#", 1)[0]
+    if not url.endswith("/"):
+        url += "/"
+    return Index(url=url, url_username=user, url_password=password)
+
+
+def _refuse_unencoded_credentials(raw: str) -> None:
+    """Refuse a URL whose user name or password holds an ``@``, ``:`` or ``/``
+    that is not percent-encoded: the host would then come from the password
+    (``http://u:p@127.0.0.1:8001/x@example.org/``), and the credentials would
+    go to the wrong place.  The message echoes no part of the URL."""
+    _, sep, rest = raw.partition("://")
+    if not sep:
+        return
+    authority = re.match(r"[^/?#]*", rest)[0]  # type: ignore[index]
+    path = rest[len(authority) :]  # path, query and fragment
+    userinfo, at, _ = authority.rpartition("@")
+    if "@" in path and not at:
         # `https://ORGID/TOKENID:TOKEN@host/...`: the `/` of the user name ends
         # the host, and the token would land in the path, shown unredacted.
         raise UsageError(
@@ -221,11 +240,13 @@ def parse_index_url(raw: str) -> Index:
             hint="e.g. https://ORGID%2FTOKENID:TOKEN@example.org/simple/, or set "
             "CHAINGUARD_PYTHON_IDENTITY_ID and CHAINGUARD_PYTHON_TOKEN instead",
         )
-    url, user, password = split_credentials(raw)
-    url = url.split("#", 1)[0]
-    if not url.endswith("/"):
-        url += "/"
-    return Index(url=url, url_username=user, url_password=password)
+    if at and ("@" in path or "@" in userinfo or userinfo.count(":") > 1):
+        raise UsageError(
+            "the credentials in the index URL hold characters that must be percent-encoded "
+            "('@' as %40, ':' as %3A, '/' as %2F, '?' as %3F, '#' as %23); the URL was not used",
+            hint="encode the user name and password, or set CGLIB_USERNAME and CGLIB_PASSWORD "
+            "instead",
+        )
 
 
 def _env_float(environ: Mapping[str, str], key: str, default: float) -> float:

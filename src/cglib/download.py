@@ -33,7 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from cglib.errors import IntegrityError, NetworkError, UnsafeFilenameError, UsageError
+from cglib.errors import (
+    IntegrityError,
+    LocalFileError,
+    NetworkError,
+    UnsafeFilenameError,
+    UsageError,
+)
 from cglib.filelock import FileLock, LockTimeout
 from cglib.filenames import check_filename
 from cglib.parallel import DEFAULT_JOBS, Stopped, parallel_map
@@ -390,7 +396,11 @@ def _fetch_all(
     except OSError as exc:
         raise write_error(exc, f"create the destination {str(directory)!r}") from None
     if not directory.is_dir():
-        raise UsageError(f"the destination {str(directory)!r} is not a directory")
+        raise LocalFileError(
+            f"the destination {str(directory)!r} is not a directory",
+            path=str(directory),
+            hint="give -d a directory (or a path that does not exist yet)",
+        )
     run = _Run(client, directory, progress, log, warn, fsync, reuse)
     results: list[DownloadResult] = parallel_map(
         jobs, lambda item: _download_one(run, item), planned, run.stop
@@ -529,6 +539,7 @@ def _fetch(
         allowed=allowed,
         progress=run.progress,
         log=run.log,
+        warn=run.warn,
         stop=run.stop,
         sleep=run.pause,
         fsync=run.fsync,
@@ -541,8 +552,23 @@ def _fetch(
 
 
 def _inside(dest: Path, filename: str) -> Path:
-    root = dest.resolve()
-    final = (root / filename).resolve()
+    if (dest / filename).is_symlink():
+        # Planted locally (the index cannot make links): say so, exit 9.
+        shown = str(dest / filename)
+        raise LocalFileError(
+            f"{shown!r} is a symbolic link; cglib never writes through one",
+            path=shown,
+            hint="remove the link (or download into another directory)",
+        )
+    try:
+        root = dest.resolve()
+        final = (root / filename).resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop in DEST itself
+        raise LocalFileError(
+            f"cannot resolve {str(dest / filename)!r}: {exc}",
+            path=str(dest / filename),
+            hint="check the destination for symbolic link loops",
+        ) from None
     if final.parent != root:
         raise UnsafeFilenameError(
             f"refusing to save {filename!r}: it would land outside {dest}",

@@ -19,17 +19,39 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["FileLock", "LockTimeout", "same_file", "try_lock", "unlock"]
+__all__ = ["FileLock", "LockTimeout", "remove_held", "same_file", "try_lock", "unlock"]
 
 #: How often a process waiting for another one's lock looks again (seconds).
 POLL = 0.05
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
+
+#: The lock files this process holds now (see :func:`remove_held`).
+_HELD: set[Path] = set()
+_HELD_LOCK = threading.Lock()
+
+
+def remove_held() -> list[Path]:
+    """Delete the lock files this process holds; return them.
+
+    For the end of an interrupted run, when a thread that holds a lock is
+    stuck in a stalled read and is left behind: the kernel lets go of the
+    lock when the process ends, and this removes the file (POSIX)."""
+    with _HELD_LOCK:
+        held = sorted(_HELD)
+        _HELD.clear()
+    if sys.platform == "win32":
+        return []
+    for path in held:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    return held
 
 
 class LockTimeout(Exception):
@@ -76,6 +98,8 @@ class FileLock:
             try:
                 if try_lock(fd) and same_file(fd, self.path):
                     self.fd = fd
+                    with _HELD_LOCK:
+                        _HELD.add(self.path)
                     return self
             except BaseException:
                 os.close(fd)
@@ -93,6 +117,8 @@ class FileLock:
         fd, self.fd = self.fd, None
         if fd is None:
             return
+        with _HELD_LOCK:
+            _HELD.discard(self.path)
         if sys.platform != "win32":
             with contextlib.suppress(OSError):
                 self.path.unlink()  # while still held: see the module docstring

@@ -9,14 +9,16 @@ raised once every thread has finished, so no thread outlives the call.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
 __all__ = ["DEFAULT_JOBS", "Stopped", "parallel_map"]
 
 #: Files fetched at once by default: enough to hide latency, few enough to be polite.
 DEFAULT_JOBS = 6
+#: Seconds the threads get to stop after Ctrl-C before they are left behind.
+GRACE = 0.8
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -28,34 +30,63 @@ class Stopped(Exception):
 
 
 def parallel_map(
-    jobs: int, func: Callable[[T], R], items: Sequence[T], stop: threading.Event
+    jobs: int,
+    func: Callable[[T], R],
+    items: Sequence[T],
+    stop: threading.Event,
+    *,
+    grace: float = GRACE,
 ) -> list[R]:
     """``[func(x) for x in items]`` on up to ``jobs`` threads, in order.
 
-    The first failure sets ``stop`` (the others stop at their next chunk,
-    raising :class:`Stopped`) and is raised once every thread has finished;
-    so is a ``KeyboardInterrupt`` in the calling thread."""
+    The first failure sets ``stop`` (the others stop at their next chunk or
+    wait, raising :class:`Stopped`) and is raised once every thread has
+    finished.  A ``KeyboardInterrupt`` (Ctrl-C, or SIGTERM as the command
+    line turns it into one) in the calling thread sets ``stop`` too, waits at
+    most ``grace`` seconds for the threads, and is raised again: a thread
+    stuck in a stalled read is left behind (the threads are daemons, so it
+    never holds up the end of the process)."""
     if jobs <= 1 or len(items) <= 1:
         return [func(item) for item in items]
-    pool = ThreadPoolExecutor(max_workers=min(jobs, len(items)), thread_name_prefix="cglib")
-    futures: list[Future[R]] = []
+    results: list[R | None] = [None] * len(items)
+    errors: list[BaseException | None] = [None] * len(items)
+    finished = [False] * len(items)
+    order = iter(range(len(items)))
+    lock = threading.Lock()
+
+    def work() -> None:
+        while not stop.is_set():
+            with lock:
+                i = next(order, None)
+            if i is None:
+                return
+            try:
+                results[i] = func(items[i])
+                finished[i] = True
+            except BaseException as exc:  # handed to the caller below
+                errors[i] = exc
+                stop.set()
+                return
+
+    threads = [
+        threading.Thread(target=work, name=f"cglib-{n}", daemon=True)
+        for n in range(min(jobs, len(items)))
+    ]
+    for thread in threads:
+        thread.start()
     try:
-        futures = [pool.submit(func, item) for item in items]
-        _, pending = wait(futures, return_when=FIRST_EXCEPTION)
-        if pending:
-            stop.set()
-            for future in pending:
-                future.cancel()
-            wait(pending)
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.1)  # a timed join: Ctrl-C gets through
     except BaseException:
         stop.set()
-        for future in futures:
-            future.cancel()
+        deadline = time.monotonic() + grace
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
         raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    errors = [f.exception() for f in futures if f.done() and not f.cancelled() and f.exception()]
     for error in errors:
         if error is not None and not isinstance(error, Stopped):
             raise error
-    return [future.result() for future in futures]
+    if not all(finished):
+        raise Stopped
+    return [r for r in results]  # type: ignore[misc]

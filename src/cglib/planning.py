@@ -20,7 +20,7 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from cglib.errors import IntegrityError, NoMatchError, UnsafeFilenameError, UsageError
@@ -108,6 +108,7 @@ def choose(
     from cglib.selection import choose_files, is_pinned, matching_releases
 
     options = options or FileOptions()
+    page = _first_of_each_name(page, warn)
     pinned = is_pinned(requirement.specifier)
     releases = matching_releases(page, requirement.specifier, pre=pre, pinned=pinned)
     shown_index = redact(index.url)
@@ -169,6 +170,27 @@ def choose(
         url=shown_index,
         hint=_platform_hint(index, target),
     )
+
+
+def _first_of_each_name(page: ProjectPage, warn: Log | None) -> ProjectPage:
+    """``page`` with one file per file name: the first listed.  Two links of
+    one name with different hashes are warned about; either way the same
+    file is chosen, with or without ``--all-files``."""
+    seen: dict[str, DistributionFile] = {}
+    kept: list[DistributionFile] = []
+    for f in page.files:
+        first = seen.get(f.filename)
+        if first is None:
+            seen[f.filename] = f
+            kept.append(f)
+        elif first.sha256 != f.sha256 and warn is not None:
+            warn(
+                f"{page.name}: the index lists {f.filename} twice with different hashes; "
+                "taking the first one listed"
+            )
+    if len(kept) == len(page.files):
+        return page
+    return replace(page, files=tuple(kept))
 
 
 def _no_version_error(

@@ -32,19 +32,19 @@ the disk work at the same time.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import queue
 import re
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from cglib.errors import CglibError, IntegrityError, NetworkError, UsageError
+from cglib.errors import CglibError, IntegrityError, LocalFileError, NetworkError
 from cglib.parallel import Stopped
 from cglib.urls import redact
 
@@ -62,6 +62,7 @@ __all__ = [
     "body_start",
     "decide",
     "hash_file",
+    "local_error",
     "write_error",
 ]
 
@@ -72,7 +73,10 @@ _BATCH = 1 << 20
 #: Batches in flight per file (bounds memory: about _BATCH * (_QUEUE + 2)).
 _QUEUE = 4
 
-_WHOLE = frozenset({200})
+#: Attempts in a row without progress after which a transfer gives up.
+MAX_IDLE = 2
+
+_WHOLE = frozenset({200, 206})
 _RESUMED = frozenset({200, 206})
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
@@ -94,19 +98,51 @@ class ProgressCallback(Protocol):
         """``file`` is finished (saved, already present, or given up)."""
 
 
+#: errno values that mean the disk (or the process's file-size limit) is full.
+NO_SPACE = frozenset(
+    getattr(errno, name) for name in ("ENOSPC", "EFBIG", "EDQUOT") if hasattr(errno, name)
+)
+
+
+def local_error(exc: OSError, doing: str, path: str | os.PathLike[str]) -> LocalFileError:
+    """The :class:`~cglib.errors.LocalFileError` (exit 9) for ``exc``, raised
+    while cglib was trying to ``doing`` (``"write"``, ``"create the
+    destination"``) ``path``: what failed, where, and what to do."""
+    shown = str(path)
+    code = exc.errno
+    if code in NO_SPACE:
+        what, hint = "no space left", "free some space, or download into another directory"
+    elif code in (errno.EACCES, errno.EPERM):
+        what, hint = "permission denied", "check the permissions of the directory"
+    elif code == errno.EROFS:
+        what, hint = "read-only file system", "download into a writable directory"
+    elif code in (errno.ENOTDIR, errno.EEXIST):
+        what, hint = "not a directory", "give -d a directory (or a path that does not exist yet)"
+    elif code == errno.ELOOP:
+        what, hint = "a symbolic link loop", "remove the link"
+    else:
+        what, hint = exc.strerror or type(exc).__name__, "check the destination"
+    return LocalFileError(f"cannot {doing} {shown!r}: {what}", path=shown, hint=hint)
+
+
 def write_error(exc: BaseException, doing: str = "write the download") -> CglibError:
     """The error a download reports when writing to the local disk fails
     (``doing`` says what: ``"write 'DEST/NAME'"``); the one place that
-    decides its exit code.  A :class:`CglibError` is returned as it is;
-    anything but an ``OSError`` is raised again."""
+    decides its exit code: a :class:`~cglib.errors.LocalFileError` (exit 9).
+    A :class:`CglibError` is returned as it is; anything but an ``OSError``
+    is raised again."""
     if isinstance(exc, CglibError):
         return exc
     if isinstance(exc, OSError):
-        return UsageError(
-            f"cannot {doing}: {exc.strerror or exc}",
-            hint="check the free space and permissions of the destination",
-        )
+        quoted = _DOING.fullmatch(doing)
+        if quoted:
+            return local_error(exc, quoted[1], quoted[2] or quoted[3] or "")
+        return local_error(exc, doing, str(exc.filename or "the destination"))
     raise exc
+
+
+#: ``"write 'DEST/NAME'"``: what was done, and the path.
+_DOING = re.compile(r"(.*?) (?:'(.*)'|\"(.*)\")")
 
 
 # ---------------------------------------------------------------------------
@@ -144,6 +180,10 @@ class State:
     retries: int = 0
     #: True once the transfer started over because a resumed file failed its hash.
     restarted: bool = False
+    #: The furthest into the file any attempt got (bytes).
+    reached: int = 0
+    #: Attempts in a row that broke off without getting further than ``reached``.
+    idle: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,16 +282,21 @@ def _after_failure(attempt: Attempt, exc: NetworkError, state: State, rules: Rul
         return Step("restart", state, discard=True)
     if not attempt.started:
         return Step("give-up", state, error=exc)  # the client's own error, as it is
-    if exc.retryable and state.retries < rules.retries:
+    got = attempt.offset + attempt.received
+    # Another try only pays when the last one got somewhere: a body that
+    # stalls at once is given up after two tries (two read time-outs).
+    idle = 0 if got > state.reached else state.idle + 1
+    if exc.retryable and state.retries < rules.retries and idle < MAX_IDLE:
         # The body broke off or stalled: go on from where it stopped.
         retries = state.retries + 1
+        wait = min(rules.backoff * 2 ** (retries - 1), rules.max_wait)
         return Step(
             "resume",
-            replace(state, retries=retries),
-            wait=min(rules.backoff * 2 ** (retries - 1), rules.max_wait),
-            note=f"{rules.name}: transfer broke off ({exc.message}); resuming",
+            replace(state, retries=retries, reached=max(state.reached, got), idle=idle),
+            wait=wait,
+            note=f"retrying {rules.name} in {wait:.1f} s ({retries}/{rules.retries}): "
+            f"{exc.message}",
         )
-    got = attempt.offset + attempt.received
     if exc.closed_early:
         # The server ended the body before its Content-Length.
         return Step("give-up", state, discard=True, error=_truncated(rules, got, attempt.length))
@@ -275,14 +320,20 @@ def _truncated(rules: Rules, got: int, length: int | None) -> IntegrityError:
 
 
 def body_start(status: int, asked: int, content_range: str | None) -> int | None:
-    """Where in the file the body of an answer starts: 0 for a whole file,
+    """Where in the file the body of an answer starts: 0 for a whole file
+    (a ``200``, or a ``206`` whose ``Content-Range`` covers all of it),
     ``asked`` for the ``206`` of the range asked for; ``None`` for a ``206``
     of any other range."""
     if status != 206:
         return 0
     match = _CONTENT_RANGE.fullmatch(content_range or "")
-    if asked and match and int(match[1]) == asked:
+    if not match:
+        return None
+    first, last, total = int(match[1]), int(match[2]), match[3]
+    if asked and first == asked:
         return asked
+    if not asked and first == 0 and total.isdigit() and last + 1 == int(total):
+        return 0  # a 206 unasked for, but of the whole file: as good as a 200
     return None
 
 
@@ -300,17 +351,25 @@ class _Resume:
     hasher: Any = field(default_factory=hashlib.sha256)
 
 
-def _resume_state(part: Path, meta: Path, expected: str | None) -> _Resume:
-    """What a ``.part`` left by an earlier attempt or run lets us skip."""
+def _resume_state(part: Path, meta: Path, expected: str | None, note: Log | None = None) -> _Resume:
+    """What a ``.part`` left by an earlier attempt or run lets us skip.  A
+    ``.part.json`` that cannot be used is discarded (with a note), never
+    fatal: the file is then fetched whole."""
     try:
         if part.is_symlink() or not part.is_file():
             return _Resume()
         info = json.loads(meta.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return _Resume()
     except (OSError, ValueError):
-        return _Resume()
-    if not isinstance(info, dict) or info.get("sha256") != expected:
-        return _Resume()
+        return _unusable(meta, note)
+    if not isinstance(info, dict):
+        return _unusable(meta, note)
     validator = info.get("validator")
+    if validator is not None and not _sendable(validator):
+        return _unusable(meta, note)
+    if info.get("sha256") != expected:
+        return _Resume()
     validator = validator if isinstance(validator, str) and validator else None
     if expected is None and validator is None:
         return _Resume()  # nothing to prove the rest belongs to the same file
@@ -325,6 +384,39 @@ def _resume_state(part: Path, meta: Path, expected: str | None) -> _Resume:
         for block in iter(lambda: fh.read(_BATCH), b""):
             hasher.update(block)
     return _Resume(size, validator, hasher)
+
+
+def _sendable(validator: object) -> bool:
+    """True for a validator that goes back into ``If-Range`` as it came:
+    text of latin-1 characters (RFC 7232 allows obs-text), no line breaks."""
+    if not isinstance(validator, str):
+        return False
+    try:
+        validator.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return "\r" not in validator and "\n" not in validator
+
+
+def _unusable(meta: Path, note: Log | None) -> _Resume:
+    if note is not None:
+        note(f"{meta.name} cannot be used (not written by this cglib?); fetching the whole file")
+    _discard(meta)
+    return _Resume()
+
+
+def _validator(response: Any) -> str | None:
+    """The response's ``ETag`` (else ``Last-Modified``) as sent, byte for
+    byte: bytes decoded as latin-1, so that any obs-text survives the round
+    trip through ``.part.json`` and back into ``If-Range``."""
+    found: dict[bytes, bytes] = {}
+    for key, value in response.headers.raw:
+        found.setdefault(key.lower(), value)
+    raw = found.get(b"etag") or found.get(b"last-modified")
+    if not raw:
+        return None
+    text = raw.decode("latin-1")
+    return text if _sendable(text) else None
 
 
 def _write_meta(meta: Path, expected: str | None, validator: str | None) -> None:
@@ -384,8 +476,9 @@ class Transfer:
         allowed: frozenset[str] = frozenset(),
         progress: ProgressCallback | None = None,
         log: Log | None = None,
+        warn: Log | None = None,
         stop: threading.Event | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         fsync: bool = False,
     ) -> None:
         settings = client.settings
@@ -405,8 +498,9 @@ class Transfer:
         )
         self.progress = progress
         self.log = log
-        self.stop = stop if stop is not None else threading.Event()
-        self.sleep = sleep
+        self.warn = warn
+        self.stop = stop if stop is not None else client.stop
+        self.sleep = sleep if sleep is not None else self._pause
         self.fsync = fsync
 
     def run(self) -> tuple[str, int]:
@@ -414,7 +508,7 @@ class Transfer:
         for stale in (part, meta):
             if stale.is_symlink():  # never write through a link planted in DEST
                 stale.unlink()
-        resume = _resume_state(part, meta, self.rules.expected)
+        resume = _resume_state(part, meta, self.rules.expected, self.log)
         if resume.offset:
             self._note(
                 f"{self.rules.name}: resuming after {resume.offset} bytes from an earlier run"
@@ -423,7 +517,9 @@ class Transfer:
         while True:
             attempt = self._attempt(resume)
             step = decide(attempt, state, self.rules)
-            if step.note:
+            if step.note and step.action == "resume":
+                self._warning(step.note)  # a wait: said without -v, as pip does
+            elif step.note:
                 self._note(step.note)
             if step.discard:
                 _discard(part, meta)
@@ -435,24 +531,35 @@ class Transfer:
                 raise step.error from None
             if step.action == "resume":
                 self.sleep(step.wait)
-                resume = _resume_state(part, meta, self.rules.expected)
+                resume = _resume_state(part, meta, self.rules.expected, self.log)
             else:
                 resume = _Resume()
             state = step.state
+
+    def _pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or until :attr:`stop` is set (then :class:`Stopped`)."""
+        if self.stop.wait(seconds):
+            raise Stopped
 
     def _note(self, message: str) -> None:
         if self.log is not None:
             self.log(message)
 
+    def _warning(self, message: str) -> None:
+        if self.warn is not None:
+            self.warn(message)
+        else:
+            self._note(message)
+
     def _attempt(self, resume: _Resume) -> Attempt:
         """One request, going on from ``resume``; how it ended."""
         name = self.rules.name
         asked = resume.offset
-        headers = {"Accept-Encoding": "identity"}
+        headers: dict[str, str | bytes] = {"Accept-Encoding": "identity"}
         if asked:
             headers["Range"] = f"bytes={asked}-"
             if resume.validator:
-                headers["If-Range"] = resume.validator
+                headers["If-Range"] = resume.validator.encode("latin-1")
         offset = 0
         length: int | None = None
         started = False
@@ -462,6 +569,7 @@ class Transfer:
                 headers=headers,
                 what=f"file {name}",
                 ok_statuses=_RESUMED if asked else _WHOLE,
+                stop=self.stop,
             ) as response:
                 status = response.status_code
                 start = body_start(status, asked, response.headers.get("content-range"))
@@ -474,7 +582,7 @@ class Transfer:
                 length_header = response.headers.get("content-length")
                 if length_header and length_header.isdigit():
                     length = offset + int(length_header)
-                validator = response.headers.get("etag") or response.headers.get("last-modified")
+                validator = _validator(response)
                 _write_meta(self.meta, self.rules.expected, validator)
                 if self.progress is not None:
                     self.progress.start(name, length or self.file.size)
@@ -529,15 +637,23 @@ def _receive(
     try:
         fd = os.open(part, flags, 0o644)
     except OSError as exc:
-        raise write_error(exc, f"write {str(part)!r}") from None
+        raise local_error(exc, "write", part) from None
     try:
-        os.ftruncate(fd, offset)
-        os.lseek(fd, offset, os.SEEK_SET)
-        if length is not None and length >= _PIPELINE_THRESHOLD:
-            return _receive_pipelined(chunks, fd, hasher, name, progress, stop)
-        return _receive_simple(chunks, fd, hasher, name, progress, stop)
-    finally:
-        os.close(fd)
+        try:
+            os.ftruncate(fd, offset)
+            os.lseek(fd, offset, os.SEEK_SET)
+            if length is not None and length >= _PIPELINE_THRESHOLD:
+                return _receive_pipelined(chunks, fd, hasher, name, progress, stop)
+            return _receive_simple(chunks, fd, hasher, name, progress, stop)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        error = local_error(exc, "write", part)
+        if exc.errno in NO_SPACE:
+            # A .part that cannot grow would only keep the disk full.
+            _discard(part, part.with_name(f"{part.name}.json"))
+            error.hint = f"{error.hint}; the partial file was removed"
+        raise error from None
 
 
 def _write_all(fd: int, data: bytes | memoryview) -> None:
@@ -560,10 +676,7 @@ def _receive_simple(
         if stop.is_set():
             raise Stopped
         hasher.update(chunk)
-        try:
-            _write_all(fd, chunk)
-        except OSError as exc:
-            raise write_error(exc) from None
+        _write_all(fd, chunk)
         received += len(chunk)
         if progress is not None:
             progress.advance(name, len(chunk))
@@ -646,12 +759,12 @@ def _receive_pipelined(
             worker.join()
     for worker in workers:
         if worker.error is not None:
-            raise write_error(worker.error)
+            raise worker.error
     return received
 
 
 def _hand_over(workers: list[_Worker], batch: list[bytes]) -> None:
     for worker in workers:
         if worker.error is not None:
-            raise write_error(worker.error)
+            raise worker.error
         worker.queue.put(batch)

@@ -60,7 +60,10 @@ def assert_one_line_failure(result, code: int, store: IndexWithStore) -> None:  
     assert result.exit_code == code, result.stderr
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    # One error line; retry waits are said before it (as warnings, as pip does).
+    lines = result.stderr.strip().splitlines()
+    assert [line for line in lines if not line.startswith("warning: retrying ")] == lines[-1:]
+    assert lines[-1].startswith("error: "), result.stderr
     assert store.password not in result.stderr
 
 

@@ -40,6 +40,7 @@ from support.dists import make_wheel
 from support.quiet_http import QuietHandler, QuietServer
 
 __all__ = [
+    "ETAG_LATIN1",
     "HOST",
     "OTHER_HOST",
     "TOKEN",
@@ -57,6 +58,8 @@ USERNAME = "hostile-user"
 TOKEN = "SENTINEL-hostile-9f8e7d"
 #: Longest time any stalling handler waits before giving up on its own.
 STALL_LIMIT = 20.0
+#: The ETag of the ``etag-latin1`` file: obs-text (RFC 7232), sent as latin-1 bytes.
+ETAG_LATIN1 = '"caf\xe9-\xff"'
 #: Size of the ``huge`` page.
 HUGE_PAGE_BYTES = 50 * 1024 * 1024
 #: Depth of the deeply nested pages.
@@ -209,6 +212,15 @@ class HostileIndex:
         p["many"] = [wheel("many", f"1.{i}", payload=_noise(256 * 1024, seed=i)) for i in range(3)]
         for case in PAGE_CASES:
             p.setdefault(case, [wheel(case, "1.0")])
+        # Issue 14: one file name twice with different bytes; a 206 of the
+        # whole file unasked for; an ETag holding obs-text (latin-1).
+        first = wheel("dup-names", "1.0", payload=b"first")
+        alt = wheels / "alt"
+        alt.mkdir(exist_ok=True)
+        second = make_wheel(alt, "dup-names", "1.0", payload=b"second")
+        p["dup-names"] = [first, Dist(first.filename, second.read_bytes())]
+        p["whole-206"] = [wheel("whole-206", "1.0", payload=b"whole" * 64)]
+        p["etag-latin1"] = [wheel("etag-latin1", "1.0", payload=_noise(64 * 1024, seed=7))]
 
     def dist(self, project: str, filename: str) -> Dist | None:
         for d in self.projects.get(project, ()):
@@ -480,11 +492,46 @@ class _IndexHandler(_Handler):
             self.wfile.flush()
             index.stall()
             self.close_connection = True
+        elif project == "whole-206":
+            self._send(
+                206,
+                data,
+                "application/octet-stream",
+                Content_Range=f"bytes 0-{len(data) - 1}/{len(data)}",
+            )
+        elif project == "etag-latin1":
+            self._etag_latin1(data)
         elif project == "offhost-file":
             target = f"{index.other_root}obj/{quote(filename)}?X-Signature=abc123&expires=9"
             self._send(302, b"", Location=target)
         else:
             self._serve_bytes(data, throttle=index.slow_rate if project == "slow" else 0)
+
+    def _etag_latin1(self, data: bytes) -> None:
+        """First request: half the body, then a stall; later ones: the rest
+        (206) when ``If-Range`` holds the ETag byte for byte, else all of it."""
+        if self.index.count("file/etag-latin1") == 1:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("ETag", ETAG_LATIN1)  # sent as latin-1 bytes
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.index.stall()
+            self.close_connection = True
+            return
+        header = self.headers.get("Range", "")
+        if header.startswith("bytes=") and self.headers.get("If-Range") == ETAG_LATIN1:
+            start = int(header[len("bytes=") :].rstrip("-"))
+            self._send(
+                206,
+                data[start:],
+                "application/octet-stream",
+                ETag=ETAG_LATIN1,
+                Content_Range=f"bytes {start}-{len(data) - 1}/{len(data)}",
+            )
+        else:
+            self._send(200, data, "application/octet-stream", ETag=ETAG_LATIN1)
 
     def _serve_bytes(self, data: bytes, throttle: int = 0) -> None:
         start = 0

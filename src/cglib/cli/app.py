@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 
 from cglib.__about__ import __version__
 from cglib.cli.common import (
+    AllowInsecureHttpOpt,
     IndexNameOpt,
     IndexUrlOpt,
     JsonOpt,
@@ -159,6 +160,7 @@ def build_app() -> MainCommand:
         verbose: VerboseOpt = 0,
         quiet: QuietOpt = False,
         no_input: NoInputOpt = False,
+        allow_insecure_http: AllowInsecureHttpOpt = False,
     ) -> None:
         """Browse and download from private Python package indexes."""
         # The values stay in the root context's params, where each command's

@@ -21,6 +21,7 @@ from cglib.cli.session import Session, current_output
 
 __all__ = [
     "SHARED_OPTIONS",
+    "AllowInsecureHttpOpt",
     "IndexNameOpt",
     "IndexUrlOpt",
     "JsonOpt",
@@ -69,6 +70,15 @@ NoInputOpt = Annotated[
     ),
 ]
 
+AllowInsecureHttpOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-insecure-http",
+        help="Send credentials over plain http to a host outside the loopback range "
+        "(env CGLIB_ALLOW_INSECURE_HTTP).",
+    ),
+]
+
 #: (parameter name, annotated type, default) of every shared option.
 SHARED_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
     ("index_url", IndexUrlOpt, None),
@@ -77,6 +87,7 @@ SHARED_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
     ("verbose", VerboseOpt, 0),
     ("quiet", QuietOpt, False),
     ("no_input", NoInputOpt, False),
+    ("allow_insecure_http", AllowInsecureHttpOpt, False),
 )
 
 
@@ -86,7 +97,7 @@ def merge_shared(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[st
 
     The index nearest the command wins: when ``after`` names one (``--index-url``
     or ``--index``), ``before``'s are ignored.  ``-v`` counts add up; the flags
-    (``--json``, ``-q``, ``--no-input``) hold when given in either place.
+    (``--json``, ``-q``, ``--no-input``, ``--allow-insecure-http``) hold when given in either place.
     """
     near = after if (after.get("index_url") or after.get("index")) else before
     return {
@@ -96,6 +107,9 @@ def merge_shared(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[st
         "verbose": int(before.get("verbose") or 0) + int(after.get("verbose") or 0),
         "quiet": bool(before.get("quiet") or after.get("quiet")),
         "no_input": bool(before.get("no_input") or after.get("no_input")),
+        "allow_insecure_http": bool(
+            before.get("allow_insecure_http") or after.get("allow_insecure_http")
+        ),
     }
 
 

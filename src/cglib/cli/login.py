@@ -245,6 +245,8 @@ def _check_login(session: Session, credentials: Credentials) -> None:
         credentials_source="login",
         settings=session.settings,
         log=session.output.note,
+        warn=session.output.warn,
+        allow_insecure_http=session.allow_insecure_http,
     ) as client:
         try:
             _probe(client)

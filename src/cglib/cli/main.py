@@ -4,7 +4,7 @@ exceptions into messages and exit codes (SPEC.md, "Exit codes")."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from cglib.__about__ import __version__
 
@@ -18,7 +18,32 @@ def main(argv: Sequence[str] | None = None) -> None:
         # Fast path: no typer, no rich, nothing else to import.
         sys.stdout.write(f"cglib {__version__}\n")
         sys.exit(0)
-    sys.exit(run(args))
+    restore = _handle_sigterm()
+    try:
+        code = run(args)
+    finally:
+        restore()
+    sys.exit(code)
+
+
+def _handle_sigterm() -> Callable[[], None]:
+    """Handle SIGTERM like Ctrl-C (a ``KeyboardInterrupt`` in the main
+    thread: exit 130, ``.part`` files kept, lock files removed); return what
+    puts the previous handler back."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except (ValueError, OSError):  # not the main thread, or no SIGTERM here
+        return lambda: None
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 def run(args: list[str]) -> int:
@@ -37,6 +62,8 @@ def run(args: list[str]) -> int:
         from cglib.cli.app import build_app
 
         code = build_app().main(args=args, prog_name="cglib", standalone_mode=False)
+        if code == ExitCode.INTERRUPTED:  # typer turns a KeyboardInterrupt into Exit(130)
+            return _interrupted(newline=False)
         return code if isinstance(code, int) else 0
     except SystemExit as done:
         return _exit_status(done.code)
@@ -44,9 +71,8 @@ def run(args: list[str]) -> int:
         _report(error)
         return int(error.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        # Ctrl-C, or Ctrl-D at a prompt (typer turns EOF into Abort).
-        sys.stderr.write("\ninterrupted\n")
-        return int(ExitCode.INTERRUPTED)
+        # Ctrl-C or SIGTERM, or Ctrl-D at a prompt (typer turns EOF into Abort).
+        return _interrupted()
     except BrokenPipeError:
         # The reader went away (`cglib versions x | head -1`): not our failure.
         _silence_stdout()
@@ -57,6 +83,17 @@ def run(args: list[str]) -> int:
         return _report_bug(exc)
     finally:
         forget_outputs()
+
+
+def _interrupted(*, newline: bool = True) -> int:
+    """Ctrl-C or SIGTERM: remove the lock files of any thread left behind in
+    a stalled read (the ``.part`` files stay, for the next run); exit 130."""
+    from cglib.errors import ExitCode
+    from cglib.filelock import remove_held
+
+    remove_held()
+    sys.stderr.write("\ninterrupted\n" if newline else "interrupted\n")
+    return int(ExitCode.INTERRUPTED)
 
 
 def _click_error(name: str) -> type:

@@ -48,10 +48,14 @@ class Session:
         verbose: int = 0,
         quiet: bool = False,
         no_input: bool = False,
+        allow_insecure_http: bool = False,
     ) -> None:
         self.output = Output(json_mode=json_mode, verbose=verbose, quiet=quiet)
         _current.append(self.output)
         self.no_input = no_input or _truthy(os.environ.get("CGLIB_NO_INPUT")) or not _stdin_is_tty()
+        self.allow_insecure_http = allow_insecure_http or _truthy(
+            os.environ.get("CGLIB_ALLOW_INSECURE_HTTP")
+        )
         self._index_url = index_url
         self._index_name = index_name
         self._index: Index | None = None
@@ -125,6 +129,8 @@ class Session:
             credentials_source=resolved.source,
             settings=self.settings,
             log=self.output.note,
+            warn=self.output.warn,
+            allow_insecure_http=self.allow_insecure_http,
         )
 
 

@@ -230,8 +230,9 @@ def replace_text(path: Path, text: str) -> None:
 
 
 def _write_error(path: Path, exc: OSError) -> CglibError:
-    # As cglib.download does: errors.py has no file-system error (exit 9) yet.
-    return UsageError(
-        f"cannot write {path}: {exc.strerror or exc}",
-        hint="check the permissions of the file and its directory",
-    )
+    """A failure to write the lock file back: a local file-system error (exit 9)."""
+    from cglib.transfer import local_error
+
+    error = local_error(exc, "update", path)
+    error.hint = f"{error.hint}; the file was left as it was"
+    return error
