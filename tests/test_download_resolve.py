@@ -293,7 +293,10 @@ def test_all_files_takes_every_file_of_each_chosen_version(cli, httpx_mock, tmp_
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
-def test_a_spinner_shows_the_resolution_on_a_terminal_only(tmp_path: Path) -> None:
+def test_the_progress_display_is_for_terminals_only(tmp_path: Path) -> None:
+    """On a terminal the display ends with one summary line (the spinner for a
+    resolution over half a second is tested in test_progress.py); piped,
+    stderr carries only the plain summary."""
     import os
     import pty
     import subprocess
@@ -328,10 +331,13 @@ def test_a_spinner_shows_the_resolution_on_a_terminal_only(tmp_path: Path) -> No
         stdout, _ = process.communicate(timeout=60)
         os.close(primary)
         assert process.returncode == 0, shown
-        assert b"resolving" in shown
+        assert b"\x1b[" in shown  # the display drew on the terminal
+        assert shown.rstrip().splitlines()[-1].endswith(b")")
+        assert b"saved 2 files (" in shown  # its summary, with bytes and time
         assert len(stdout.splitlines()) == 2  # the paths only, on stdout
         plain = subprocess.run(
             [*argv, "-d", str(tmp_path / "pipe")], capture_output=True, env=env, timeout=60
         )
         assert plain.returncode == 0, plain.stderr
-        assert b"resolving" not in plain.stderr
+        assert b"\x1b[" not in plain.stderr
+        assert plain.stderr.decode().splitlines() == ["saved 2 files"]

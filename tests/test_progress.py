@@ -193,3 +193,37 @@ def test_no_display_on_a_pipe(isolate):
     assert done.returncode == 0
     assert done.stdout == "RESULT\n"
     assert done.stderr == ""
+
+
+def test_messages_during_the_display_are_printed_above_it() -> None:
+    import io
+
+    from cglib.cli.output import Output
+    from cglib.cli.progress import ProgressDisplay
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stderr = Terminal()
+    out = Output(stdout=io.StringIO(), stderr=stderr)
+    writes: list[str] = []
+    real_write = stderr.write
+
+    def write(text: str) -> int:
+        writes.append(text)
+        return real_write(text)
+
+    stderr.write = write  # type: ignore[method-assign]
+    with ProgressDisplay.for_output(out) as display:
+        assert display.enabled
+        display.start("a.whl", 10)
+        out.warn("retrying a.whl in 1.0 s (1/3): read timed out")
+        # Not written past the display: the display's console prints it, above the bars.
+        assert out._above is not None
+        display.done("a.whl")
+    assert out._above is None
+    out.warn("after the display")
+    assert "retrying a.whl in 1.0 s (1/3): read timed out" in stderr.getvalue()
+    assert stderr.getvalue().count("read timed out") == 1
+    assert writes[-1].endswith("after the display\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -14,10 +13,7 @@ from cglib.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
-    from rich.status import Status
-
-    from cglib.download import DownloadRequest
+    from cglib.download import DownloadRequest, DownloadResult
     from cglib.selection import Target
 
 __all__ = ["register"]
@@ -194,8 +190,10 @@ def download(
         if not target.is_default:
             out.note(f"target: {target.describe()}")
 
-    show_progress = out.stderr_is_tty and not out.quiet and not out.json_mode
-    with session.client() as client, _ProgressDisplay(session, show_progress) as progress:
+    from cglib.cli.progress import ProgressDisplay
+
+    with session.client() as client, ProgressDisplay.for_output(out) as progress:
+        shown = progress.enabled
         results = run_download(
             client,
             wanted,
@@ -209,11 +207,15 @@ def download(
             prefer_binary=prefer_binary,
             require_hashes=require_hashes,
             jobs=jobs,
-            progress=progress if show_progress else None,
-            resolving=progress.resolving if show_progress else None,
+            progress=progress if shown else None,
+            resolving=(lambda project: progress.status(f"resolving {project}")) if shown else None,
             log=out.note,
             warn=out.warn,
         )
+        progress.status(None)
+        summary = _summary(results)
+        if shown and results:
+            progress.conclude(summary)  # said by the display as it closes
     if session.output.json_mode:
         out.json(
             {
@@ -226,13 +228,17 @@ def download(
     out.lines([str(result.path) for result in results])
     if not results:
         out.info("nothing to download: no requirement applies to the target")
-        return
+    elif not shown:
+        out.info(summary)
+
+
+def _summary(results: list[DownloadResult]) -> str:
     fetched = sum(1 for r in results if r.status == "downloaded")
     present = len(results) - fetched
     summary = f"saved {fetched} file{'s' if fetched != 1 else ''}"
     if present:
         summary += f", {present} already present"
-    out.info(summary)
+    return summary
 
 
 def _binary_option(option: str, values: list[str]) -> set[str]:
@@ -297,90 +303,3 @@ def _read_file(path: Path, session: Session) -> tuple[list[DownloadRequest], boo
     for warning in parsed.warnings:
         session.output.warn(warning)
     return [DownloadRequest(r.text, r.hashes, r.source) for r in parsed.requirements], parsed.pre
-
-
-class _ProgressDisplay:
-    """On stderr: a spinner naming the project being resolved, then a rich
-    progress display fed by the download threads."""
-
-    def __init__(self, session: Session, enabled: bool) -> None:
-        self._enabled = enabled
-        self._session = session
-        self._status: Status | None = None
-        self._progress: Progress | None = None
-        self._tasks: dict[str, TaskID] = {}
-        self._lock = threading.Lock()
-
-    def __enter__(self) -> _ProgressDisplay:
-        if self._enabled:
-            self._status = self._session.output.err_console().status("resolving…")
-            self._status.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        with self._lock:
-            self._stop_status()
-            if self._progress is not None:
-                self._progress.stop()
-
-    def resolving(self, project: str) -> None:
-        """The resolver reads ``project`` (called from worker threads)."""
-        with self._lock:
-            if self._status is not None:
-                self._status.update(f"resolving: {escape_markup(project)}")
-
-    def _stop_status(self) -> None:
-        if self._status is not None:
-            self._status.stop()
-            self._status = None
-
-    def _bars(self) -> Progress:
-        if self._progress is None:
-            from rich.progress import (
-                BarColumn,
-                DownloadColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-                TransferSpeedColumn,
-            )
-
-            self._stop_status()
-            self._progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                DownloadColumn(),
-                TransferSpeedColumn(),
-                TimeRemainingColumn(),
-                console=self._session.output.err_console(),
-                transient=False,
-            )
-            self._progress.start()
-        return self._progress
-
-    def start(self, file: str, total: int | None) -> None:
-        if not self._enabled:
-            return
-        with self._lock:
-            progress = self._bars()
-            task = self._tasks.get(file)
-            if task is None:
-                self._tasks[file] = progress.add_task(escape_markup(file), total=total)
-            else:
-                progress.reset(task, total=total)
-
-    def advance(self, file: str, n: int) -> None:
-        task = self._tasks.get(file)
-        if self._progress is not None and task is not None:
-            self._progress.advance(task, n)
-
-    def done(self, file: str) -> None:
-        if self._progress is not None:
-            self._progress.refresh()
-
-
-def escape_markup(text: str) -> str:
-    """``text`` shown literally by rich (no markup, one line)."""
-    from rich.markup import escape
-
-    return escape("".join(c if c.isprintable() else "?" for c in text))

@@ -91,6 +91,8 @@ class Output:
         self._secrets: list[str] = []
         self._console: Console | None = None
         self._err_console: Console | None = None
+        #: While a live display holds stderr, messages go through it (above it).
+        self._above: Callable[[str], None] | None = None
 
     # -- secrets -----------------------------------------------------------------
 
@@ -325,13 +327,22 @@ class Output:
 
     # -- messages (stderr) -------------------------------------------------------------
 
+    def divert(self, above: Callable[[str], None] | None) -> None:
+        """Send each message line to ``above`` (a live progress display that
+        prints it above itself) instead of writing it to stderr; ``None``
+        writes to stderr again."""
+        self._above = above
+
     def _err(self, prefix: str, message: str, style: str) -> None:
         tty = self.stderr_is_tty
         text = safe_value(self.mask(message), tty=tty, limit=MAX_MESSAGE)
-        if self.color and tty:
-            self.stderr.write(f"\x1b[{style}m{prefix}\x1b[0m{text}\n")
-        else:
-            self.stderr.write(f"{prefix}{text}\n")
+        coloured = self.color and tty
+        line = f"\x1b[{style}m{prefix}\x1b[0m{text}" if coloured else f"{prefix}{text}"
+        above = self._above
+        if above is not None:
+            above(line)
+            return
+        self.stderr.write(line + "\n")
         self.stderr.flush()
 
     def info(self, message: str) -> None:

@@ -78,18 +78,23 @@ class ProgressDisplay:
         self._first: float | None = None
         self._status: str | None = None
         self._status_since = 0.0
+        self._conclusion: str | None = None
+        self._output: Output | None = None
 
     @classmethod
     def for_output(cls, out: Output, **options: object) -> ProgressDisplay:
         """A display on ``out``'s stderr, enabled only on a terminal and
-        without ``--json`` or ``-q``; retry lines go to ``out.note`` otherwise."""
+        without ``--json`` or ``-q``; retry lines go to ``out.note`` otherwise.
+        While it is shown, ``out``'s messages are printed above it."""
         enabled = out.stderr_is_tty and not out.quiet and not out.json_mode
-        return cls(
+        display = cls(
             out.err_console() if enabled else None,
             enabled=enabled,
             fallback=out.note,
             **options,  # type: ignore[arg-type]
         )
+        display._output = out
+        return display
 
     @property
     def enabled(self) -> bool:
@@ -110,14 +115,26 @@ class ProgressDisplay:
                 redirect_stderr=False,
             )
             self._live.start()
+            if self._output is not None:
+                self._output.divert(self._above)
         return self
+
+    def _above(self, line: str) -> None:
+        """Print ``line`` (which may hold colour codes) above the display."""
+        from rich.text import Text
+
+        live = self._live
+        if live is not None:
+            live.console.print(Text.from_ansi(line), highlight=False)
 
     def __exit__(self, *exc: object) -> None:
         if self._live is None:
             return
+        if self._output is not None:
+            self._output.divert(None)
         with self._lock:
             self._status = None
-            summary = self.summary()
+            summary = self.summary() if self._conclusion is None else self._concluded()
         self._live.stop()
         self._live = None
         if summary and self._console is not None:
@@ -182,6 +199,21 @@ class ProgressDisplay:
             self._fallback(f"retrying: {text}")
 
     # -- what is shown -------------------------------------------------------------------
+
+    def conclude(self, text: str) -> None:
+        """Say ``text`` (``saved 3 files, 1 already present``) instead of the
+        display's own summary when it closes, with the bytes fetched, the
+        time taken and the rate after it."""
+        with self._lock:
+            self._conclusion = text
+
+    def _concluded(self) -> str:
+        text = self._conclusion or ""
+        if self._first is None or not self._bytes:
+            return text
+        took = max(self._clock() - self._first, 1e-6)
+        rate = f", {_bytes(int(self._bytes / took))}/s" if took >= 0.05 else ""
+        return f"{text} ({_bytes(self._bytes)} in {took:.1f} s{rate})"
 
     def summary(self) -> str:
         """The line that replaces the bars (empty when no file was fetched)."""
