@@ -114,7 +114,17 @@ def test_a_signal_during_a_stalled_parallel_download_ends_it_at_once(
     hostile.slow_rate = 0
     # A long read time-out: without the fix the stalled read held Ctrl-C for it.
     env = {**os.environ, **credentials_env(CGLIB_TIMEOUT="30", CGLIB_RETRIES="3")}
-    argv = [cglib_executable(), "download", "good", "file-stall", "-d", str(dest), "--jobs", "2"]
+    argv = [
+        cglib_executable(),
+        "download",
+        "--no-deps",
+        "good",
+        "file-stall",
+        "-d",
+        str(dest),
+        "--jobs",
+        "2",
+    ]
     argv += ["--index-url", hostile.url(fmt)]
     process = subprocess.Popen(
         argv,
@@ -238,3 +248,69 @@ def test_a_retry_wait_ends_when_the_callers_stop_is_set():
         with pytest.raises(Stopped), client.stream("https://example.org/f.whl", stop=stop):
             pass
         assert time.monotonic() - start < 1.5
+
+
+def test_ctrl_c_while_resolving_with_a_stalled_page_exits_at_once(tmp_path: Path) -> None:
+    """A dependency's page that never answers, read by a resolver thread:
+    Ctrl-C still ends the run within a second or two (exit 130), not after the
+    read time-out."""
+    import json
+    import threading
+
+    from support.dists import make_wheel
+    from support.quiet_http import QuietHandler, QuietServer
+
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    wheel = make_wheel(wheels, "app", "1.0", "py3-none-any", requires_dist=("dep",))
+    body = wheel.read_bytes()
+    digest = hashlib.sha256(body).hexdigest()
+    release = threading.Event()
+
+    class Handler(QuietHandler):
+        def do_GET(self) -> None:
+            if self.path == "/simple/app/":
+                page = {
+                    "meta": {"api-version": "1.1"},
+                    "name": "app",
+                    "files": [
+                        {
+                            "filename": wheel.name,
+                            "url": f"/f/{wheel.name}",
+                            "hashes": {"sha256": digest},
+                        }
+                    ],
+                }
+                self._send(200, json.dumps(page).encode(), "application/vnd.pypi.simple.v1+json")
+            elif self.path == f"/f/{wheel.name}":
+                self._send(200, body, "application/octet-stream")
+            else:  # /simple/dep/: the headers never come
+                release.wait(60)
+
+    server = QuietServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/simple/"
+        env = {**os.environ, "CGLIB_TIMEOUT": "30"}
+        argv = [cglib_executable(), "download", "app", "-d", str(tmp_path / "d"), "-i", url]
+        process = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            preexec_fn=_default_sigint,
+        )
+        time.sleep(3)  # app's page and metadata are read; dep's page stalls
+        assert process.poll() is None
+        process.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        _, err = process.communicate(timeout=30)
+        took = time.monotonic() - started
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
+    assert process.returncode == 130, err
+    assert took < 3, f"exit took {took:.1f}s"
+    assert b"Traceback" not in err

@@ -19,8 +19,8 @@ Each project page is fetched once, pages concurrently.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -29,6 +29,7 @@ from packaging.version import InvalidVersion, Version
 from cglib.errors import ExitCode, NotFoundError
 from cglib.lockfiles import Change, FileUpdate, LockedPackage, LockFile, write_updates
 from cglib.models import DistributionFile, ProjectPage, Release
+from cglib.parallel import parallel_map
 from cglib.selection import Target, choose_files, matching_releases
 
 if TYPE_CHECKING:
@@ -170,8 +171,9 @@ def _fetch_pages(
     # The first page alone: it opens the client's connection pool once.
     pages = {names[0]: one(names[0])}
     rest = names[1:]
-    with ThreadPoolExecutor(max_workers=min(jobs, len(rest)), thread_name_prefix="cglib") as pool:
-        pages.update(zip(rest, pool.map(one, rest), strict=True))
+    # Daemon threads: after Ctrl-C a stalled read does not hold up the exit.
+    found = parallel_map(min(jobs, len(rest)), one, rest, threading.Event())
+    pages.update(zip(rest, found, strict=True))
     return pages
 
 

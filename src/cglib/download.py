@@ -194,6 +194,7 @@ def download(
     requests = [r if isinstance(r, DownloadRequest) else DownloadRequest(r) for r in requirements]
     hash_mode = require_hashes or any(r.hashes for r in requests)
     own_fetcher = fetcher is None and not no_deps
+    interrupted = False
     reuse: dict[str, Path] = {}
     try:
         if no_deps:
@@ -217,9 +218,12 @@ def download(
         if hash_mode:
             _check_hashes(planned)
         return _fetch_all(client, planned, dest, jobs, progress, log, warn, fsync, reuse)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
         if own_fetcher and fetcher is not None:
-            fetcher.close()
+            fetcher.close(wait=not interrupted)
 
 
 def _names(value: bool | Iterable[str], everything: str) -> frozenset[str]:

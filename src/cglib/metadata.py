@@ -131,10 +131,11 @@ class MetadataFetcher:
 
     # -- lifecycle -------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Stop the workers and remove whole files not moved away."""
+    def close(self, *, wait: bool = True) -> None:
+        """Stop the workers and remove whole files not moved away;
+        ``wait=False`` (after Ctrl-C) does not wait for a read still going."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
         if self._spool is not None:
             shutil.rmtree(self._spool, ignore_errors=True)

@@ -237,9 +237,11 @@ class _Index:
         #: Set when the run is over: background work then starts nothing new.
         self.closed = False
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = True) -> None:
+        """Start nothing new; ``wait=False`` (after Ctrl-C) leaves a page read
+        that is still going to end on its own instead of waiting for it."""
         self.closed = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
     def _future(self, name: str) -> Future[ProjectPage | None]:
         with self._lock:
@@ -518,6 +520,7 @@ def resolve(
     index = _Index(client, fetcher, options.jobs, progress)
     warnings: list[str] = []
     results: list[TargetResolution] = []
+    interrupted = False
     try:
         # The first page alone, so the client's connection pool is made
         # before several threads use it; then the others in parallel.
@@ -558,10 +561,13 @@ def resolve(
                         + _yank_reason(pin)
                         + "; taken because it is pinned with =="
                     )
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
-        index.close()
+        index.close(wait=not interrupted)
         if own_fetcher:
-            fetcher.close()
+            fetcher.close(wait=not interrupted)
     return Resolution(tuple(results), tuple(dict.fromkeys(warnings)))
 
 

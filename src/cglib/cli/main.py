@@ -23,7 +23,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = run(args)
     finally:
         restore()
+    if code == 130:
+        _exit_now(code)
     sys.exit(code)
+
+
+def _exit_now(code: int) -> None:
+    """End the process at once after Ctrl-C: the run has reported it, kept
+    its ``.part`` files and removed its lock files, and a worker thread still
+    blocked in a stalled read must not hold the exit up until its time-out
+    (the interpreter would wait for it)."""
+    import contextlib
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 def _handle_sigterm() -> Callable[[], None]:
