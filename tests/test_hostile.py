@@ -823,9 +823,14 @@ def test_download_disk_full_is_exit_9_and_removes_the_part(
 
     hostile.slow_rate = 0
     try:
-        for fmt in FORMATS:
+        for fmt, deps in [(fmt, deps) for fmt in FORMATS for deps in (False, True)]:
             hostile.reset()
             argv = [cglib_executable(), "download", "slow", "-d", str(place.dest)]
+            if not deps:
+                argv.append("--no-deps")
+            # With dependencies the whole file is fetched to read its metadata
+            # (the hostile index offers no PEP 658 file and ignores Range): that
+            # write, into a spool directory, fails first.
             done = subprocess.run(
                 [*argv, "--index-url", hostile.url(fmt)],
                 capture_output=True,
@@ -838,7 +843,8 @@ def test_download_disk_full_is_exit_9_and_removes_the_part(
             lines = error_lines(done.stderr)
             assert len(lines) == 1, done.stderr
             assert "no space left" in lines[0]
-            assert str(place.dest) in lines[0]
+            if not deps:
+                assert str(place.dest) in lines[0]
             assert "Traceback" not in done.stderr
             assert TOKEN not in done.stdout + done.stderr
             assert place.inside() == {}, "no .part keeps the disk full"

@@ -98,7 +98,7 @@ def test_cli_allows_it_when_asked(cli, httpx_mock, monkeypatch, args, env):
     monkeypatch.setenv("CGLIB_PASSWORD", "good-token")
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    index = six_index().mount(httpx_mock)
+    index = six_index(base="http://example.org").mount(httpx_mock)
     result = cli(*args, "--index-url", HTTP_INDEX)
     assert result.exit_code == 0, result.stderr
     assert index.requests

@@ -25,6 +25,7 @@ Nothing here prints: progress reaches the caller through a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -517,11 +518,16 @@ def _move_whole(
     if (expected and digest != expected) or (allowed and digest not in allowed):
         return None  # fetched again, and the transfer says what is wrong
     temporary = final.with_name(f".{final.name}.whole")
-    shutil.move(source, temporary)
-    if run.fsync:
-        with temporary.open("rb") as fh:
-            os.fsync(fh.fileno())
-    os.replace(temporary, final)
+    try:
+        shutil.move(source, temporary)  # a copy when the spool is on another disk
+        if run.fsync:
+            with temporary.open("rb") as fh:
+                os.fsync(fh.fileno())
+        os.replace(temporary, final)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()  # nothing partial is left in DEST
+        raise
     run.note(f"{final.name}: kept from reading its metadata (sha256 checked)")
     _shown_whole(run, final.name, size)
     return digest, size

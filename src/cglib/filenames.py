@@ -244,7 +244,11 @@ def wheel_tags(filename: str) -> tuple[frozenset[Tag], int] | None:
     parsed = split_filename(filename)
     if parsed is None or parsed.wheel is None:
         return None
-    return parsed.wheel.tags(), parsed.wheel.build_number
+    try:
+        tags = parsed.wheel.tags()
+    except ValueError:  # packaging's InvalidTag: "0-0-0", an empty component…
+        return None
+    return tags, parsed.wheel.build_number
 
 
 def split_wheel_tags(filename: str) -> WheelTags | None:

@@ -25,6 +25,7 @@ parallel (:meth:`MetadataFetcher.prefetch`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -292,7 +293,12 @@ class MetadataFetcher:
     def _spool_dir(self) -> Path:
         with self._lock:
             if self._spool is None:
-                self._spool = Path(tempfile.mkdtemp(prefix="cglib-whole-"))
+                try:
+                    self._spool = Path(tempfile.mkdtemp(prefix="cglib-whole-"))
+                except OSError as exc:
+                    from cglib.transfer import local_error
+
+                    raise local_error(exc, "create", tempfile.gettempdir()) from None
             return self._spool
 
     def _whole(
@@ -367,11 +373,24 @@ def _download_whole(
 
 
 def _write_body(client: IndexClient, response: object, path: Path) -> str:
+    """Stream the body into ``path``; a local failure (disk full) is a
+    :class:`~cglib.errors.LocalFileError` (exit 9) and leaves nothing."""
+    from cglib.transfer import local_error
+
     hasher = hashlib.sha256()
-    with path.open("wb") as out:
-        for chunk in client.iter_raw(response):  # type: ignore[arg-type]
-            hasher.update(chunk)
-            out.write(chunk)
+    try:
+        with path.open("wb") as out:
+            for chunk in client.iter_raw(response):  # type: ignore[arg-type]
+                hasher.update(chunk)
+                out.write(chunk)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise local_error(exc, "write", path) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
     return hasher.hexdigest()
 
 

@@ -518,11 +518,14 @@ def six_index(
     open: bool = False,
     reject_status: int = 401,
     root_status: int = 200,
+    **options: Any,
 ) -> FakeIndex:
     """The index most CLI tests need: project ``six`` (one wheel) behind
     ``user``/``password`` (everyone with ``open``); ``root_status`` makes the
-    root listing fail."""
-    index = FakeIndex(user=None if open else user, password=password, reject_status=reject_status)
+    root listing fail; other ``options`` go to :class:`FakeIndex`."""
+    index = FakeIndex(
+        user=None if open else user, password=password, reject_status=reject_status, **options
+    )
     index.wheel("six", "1.17.0", "py2.py3-none-any")
     if root_status != 200:
         index.always("/simple/", root_status)
