@@ -341,3 +341,21 @@ def test_the_progress_display_is_for_terminals_only(tmp_path: Path) -> None:
         assert plain.returncode == 0, plain.stderr
         assert b"\x1b[" not in plain.stderr
         assert plain.stderr.decode().splitlines() == ["saved 2 files"]
+
+
+@pytest.mark.parametrize("deps", [True, False], ids=["resolved", "no-deps"])
+def test_a_project_whose_only_versions_are_yanked_says_so(cli, httpx_mock, tmp_path, deps):
+    from support.fakeindex import FakeIndex
+
+    index = FakeIndex(user=None)
+    index.wheel("onlyyanked", "1.0", yanked="broken build")
+    index.wheel("onlyyanked", "1.1", yanked=True)
+    index.mount(httpx_mock)
+    args = ["download", "onlyyanked", "-d", str(tmp_path), "-i", index.url]
+    result = cli(*args, *([] if deps else ["--no-deps"]))
+    assert result.exit_code == 5, result.stderr
+    assert "every version of onlyyanked is yanked" in result.stderr
+    assert "onlyyanked==1.1" in result.stderr  # how to take one anyway
+    assert "final version" not in result.stderr
+    pinned = cli(*args[:1], "onlyyanked==1.0", *args[2:], *([] if deps else ["--no-deps"]))
+    assert pinned.exit_code == 0, pinned.stderr

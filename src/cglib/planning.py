@@ -30,6 +30,7 @@ from cglib.urls import normalize_name, redact
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
+    from packaging.specifiers import SpecifierSet
 
     from cglib.client import IndexClient
     from cglib.config import Index
@@ -193,9 +194,27 @@ def _first_of_each_name(page: ProjectPage, warn: Log | None) -> ProjectPage:
     return replace(page, files=tuple(kept))
 
 
+def only_yanked_error(page: ProjectPage, specifier: SpecifierSet, pre: bool) -> NoMatchError | None:
+    """The error for a project whose versions matching ``specifier`` are all
+    yanked (PEP 592: taken only when pinned with ``==``), or ``None``."""
+    from cglib.selection import matching_releases
+
+    releases = matching_releases(page, specifier, pre=pre, pinned=True)
+    if not releases or not all(release.yanked for release in releases):
+        return None
+    spec = f" matching {specifier}" if str(specifier) else ""
+    return NoMatchError(
+        f"every version of {page.name}{spec} is yanked",
+        hint=f"pin one with == to take it anyway, e.g. '{page.name}=={releases[0].version}'",
+    )
+
+
 def _no_version_error(
     page: ProjectPage, requirement: Requirement, index: Index, pre: bool
 ) -> NoMatchError:
+    yanked = only_yanked_error(page, requirement.specifier, pre)
+    if yanked is not None:
+        return yanked
     shown_index = redact(index.url)
     spec = str(requirement.specifier) or "any version"
     known = sorted({f.version for f in page.files}, reverse=True)

@@ -667,8 +667,10 @@ def _conflict(provider: _Provider, causes: Iterable[Any], target: Target) -> NoM
     lines: list[str] = []
     names: list[str] = []
     python_problem = False
+    first: _Req | None = None
     for info in causes:
         req: _Req = info.requirement
+        first = first or req
         parent: _Candidate | None = info.parent
         if req.name == _PYTHON:
             python_problem = True
@@ -701,6 +703,12 @@ def _conflict(provider: _Provider, causes: Iterable[Any], target: Target) -> NoM
     available = ""
     if names and not missing:
         page = provider.index.page(names[0])
+        if page is not None and len(lines) == 1 and first is not None:
+            from cglib.planning import only_yanked_error
+
+            yanked = only_yanked_error(page, first.specifier, provider.options.pre)
+            if yanked is not None:
+                return yanked
         if page is not None:
             versions = sorted({f.version for f in page.files}, reverse=True)[:8]
             available = ", ".join(str(v) for v in versions)
