@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cglib.client import IndexClient
-from cglib.config import Settings
+from cglib.config import Index, Settings
 from cglib.download import DownloadRequest, download
 from cglib.errors import IntegrityError, NetworkError, PolicyError
 from cglib.transfer import Attempt, Rules, State, Transfer, body_start, decide
@@ -567,3 +567,41 @@ def test_a_part_json_that_cannot_be_used_is_discarded_with_a_note(
     assert size == len(data)
     assert files_under(tmp_path) == [NAME]
     assert any(".part.json" in note for note in notes), notes
+
+
+def test_a_body_longer_than_the_index_announced_is_cut_off(tmp_path):
+    """A chunked body (no Content-Length) past the size the index gave stops
+    being read at once and fails: nothing saved, no .part left."""
+    from packaging.version import Version
+
+    from cglib.download import download_file
+    from cglib.errors import IntegrityError
+    from cglib.models import DistributionFile
+
+    sent: list[int] = []
+
+    def endless():  # type: ignore[no-untyped-def]
+        for _ in range(1000):
+            sent.append(1)
+            yield b"x" * 1000
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=endless())
+
+    name = "big-1.0-py3-none-any.whl"
+    file = DistributionFile(
+        filename=name,
+        url=f"https://example.org/files/{name}",
+        project="big",
+        version=Version("1.0"),
+        kind="wheel",
+        hashes={"sha256": "0" * 64},
+        size=5000,
+    )
+    client = IndexClient(
+        Index("https://example.org/simple/"), transport=httpx.MockTransport(handler)
+    )
+    with client, pytest.raises(IntegrityError, match="longer than the 5000 bytes"):
+        download_file(client, file, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert len(sent) < 20  # stopped soon after the announced size

@@ -310,6 +310,25 @@ def _after_failure(attempt: Attempt, exc: NetworkError, state: State, rules: Rul
     return Step("give-up", state, error=error)
 
 
+class _TooLong(Exception):
+    """A body went past the size announced for it."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+def _at_most(chunks: Iterator[bytes], limit: int) -> Iterator[bytes]:
+    """``chunks``, raising :class:`_TooLong` as soon as they add up to more
+    than ``limit`` bytes (the excess is never written)."""
+    seen = 0
+    for chunk in chunks:
+        seen += len(chunk)
+        if seen > limit:
+            raise _TooLong(limit)
+        yield chunk
+
+
 def _truncated(rules: Rules, got: int, length: int | None) -> IntegrityError:
     total = f" of {length}" if length is not None else ""
     return IntegrityError(
@@ -589,8 +608,14 @@ class Transfer:
                     if offset:
                         self.progress.advance(name, offset)
                 started = True
+                # Never more than announced: the response's length, else the
+                # size the index gave (a chunked body could go on for ever).
+                limit = length if length is not None else self.file.size
+                body = self.client.iter_raw(response)
+                if limit is not None:
+                    body = _at_most(body, limit - offset)
                 received = _receive(
-                    self.client.iter_raw(response),
+                    body,
                     self.part,
                     offset,
                     hasher,
@@ -599,6 +624,14 @@ class Transfer:
                     self.progress,
                     self.stop,
                 )
+        except _TooLong as exc:
+            _discard(self.part, self.meta)
+            raise IntegrityError(
+                f"{name} from {self.rules.url} is longer than the {offset + exc.limit} bytes "
+                "announced for it; stopped reading it",
+                url=self.rules.url,
+                hint="nothing was saved; tell the index operator if it persists",
+            ) from None
         except NetworkError as exc:
             received = max(0, _on_disk(self.part) - offset) if started else 0
             return Attempt(asked, offset, started, received, length, error=exc)
