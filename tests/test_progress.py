@@ -227,3 +227,26 @@ def test_messages_during_the_display_are_printed_above_it() -> None:
     assert "retrying a.whl in 1.0 s (1/3): read timed out" in stderr.getvalue()
     assert stderr.getvalue().count("read timed out") == 1
     assert writes[-1].endswith("after the display\n")
+
+
+def test_a_slow_step_shows_a_spinner_on_a_terminal_only() -> None:
+    import io
+    import time
+
+    from cglib.cli.output import Output
+    from cglib.cli.progress import spinner
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    slow, quick, piped = Terminal(), Terminal(), io.StringIO()
+    with spinner(Output(stdout=io.StringIO(), stderr=slow), "fetching six"):
+        time.sleep(1.0)
+    with spinner(Output(stdout=io.StringIO(), stderr=quick), "fetching six"):
+        pass
+    with spinner(Output(stdout=io.StringIO(), stderr=piped), "fetching six"):
+        time.sleep(0.7)
+    assert "fetching six" in slow.getvalue()
+    assert "fetching six" not in quick.getvalue()  # under half a second: nothing
+    assert piped.getvalue() == ""

@@ -62,7 +62,9 @@ def check(
     targets = [parse_target(spec) for spec in target or []]
     locks = [read_lock(path) for path in files]
     out = session.output
-    with session.client() as client:
+    from cglib.cli.progress import spinner
+
+    with spinner(session.output, "checking against the index"), session.client() as client:
         report = check_locks(client, locks, targets)
     for warning in report.warnings:
         out.warn(warning)

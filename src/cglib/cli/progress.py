@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -330,3 +331,12 @@ def _duration(seconds: float) -> str:
     minutes, seconds = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+@contextmanager
+def spinner(out: Output, text: str) -> Iterator[ProgressDisplay]:
+    """A spinner saying ``text`` on a terminal while the block runs longer
+    than :data:`SPINNER_DELAY` (a slow page): nothing otherwise."""
+    with ProgressDisplay.for_output(out) as display:
+        display.status(text)
+        yield display

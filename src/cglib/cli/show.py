@@ -43,7 +43,9 @@ def show(
     from cglib.requirements import parse_requirement
 
     req = parse_requirement(requirement)
-    with session.client() as client:
+    from cglib.cli.progress import spinner
+
+    with spinner(session.output, f"reading {req.name}"), session.client() as client:
         page = client.get_project(req.name)
         release = _release(page, str(req.specifier), pre)
         result = _read(client, page, release)

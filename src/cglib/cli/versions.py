@@ -70,7 +70,9 @@ def versions(
 
     check_project_name(name)
     wanted = _specifier(specifier)
-    with session.client() as client:
+    from cglib.cli.progress import spinner
+
+    with spinner(session.output, f"fetching {name}"), session.client() as client:
         page = client.get_project(name)
     out = session.output
     if page.skipped:
