@@ -35,11 +35,11 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TypeVar
-from urllib.parse import urlsplit
 
 from cglib.config import Index
 from cglib.credentials import Credentials, Lookup
 from cglib.errors import ConfigError
+from cglib.urls import DEFAULT_PORTS, origin
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -91,16 +91,10 @@ class Removed:
 
 def service_for(index: Index) -> str:
     """The keyring service of ``index``: its host, with a non-default port."""
-    parts = urlsplit(index.url)
-    host = (parts.hostname or "").lower()
+    scheme, host, port = origin(index.url)
     if ":" in host:
         host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
-    if port is not None and port != default:
+    if port is not None and port != DEFAULT_PORTS.get(scheme):
         return f"{host}:{port}"
     return host
 

@@ -29,10 +29,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from cglib.config import Index
 from cglib.credentials import Credentials, Lookup
+from cglib.urls import origin
 
 __all__ = [
     "NetrcEntry",
@@ -45,7 +45,6 @@ __all__ = [
 ]
 
 _KEYWORDS = frozenset({"machine", "default", "login", "password", "account", "macdef"})
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class NetrcSyntaxError(ValueError):
@@ -236,26 +235,15 @@ def netrc_path(env: Mapping[str, str]) -> tuple[Path, bool]:
 
 def port_of(url: str) -> int | None:
     """The port of ``url``, the scheme's default when not written."""
-    parts = urlsplit(url)
-    try:
-        port = parts.port
-    except ValueError:
-        return None
-    return port if port is not None else _DEFAULT_PORTS.get(parts.scheme.lower())
+    return origin(url)[2]
 
 
 def _split_machine(machine: str) -> tuple[str, int | None, str | None]:
     """``(host, port, oddity)`` of a machine name; ``oddity`` names a
     non-standard spelling ("a URL", "a port") or is None."""
     if "://" in machine:
-        parts = urlsplit(machine)
-        try:
-            port = parts.port
-        except ValueError:
-            port = None
-        if port is None:
-            port = _DEFAULT_PORTS.get(parts.scheme.lower())
-        return (parts.hostname or "").lower(), port, "a URL"
+        _, host, port = origin(machine)
+        return host, port, "a URL"
     host, sep, port_text = machine.rpartition(":")
     if sep and host and port_text.isdigit() and "]" not in port_text:
         return host.strip("[]").lower(), int(port_text), "a port"
