@@ -100,11 +100,13 @@ def test_json_values_are_never_cut() -> None:
 def test_json_error_is_valid_json_with_masked_secret() -> None:
     out, _, stderr = make(json_mode=True)
     out.add_secret("hunter22")
-    out.error(NotFoundError(f"no {HOSTILE} here (password hunter22)", url="https://u:p@x.org/"))
+    out.error(
+        NotFoundError(f"no {HOSTILE} here (password hunter22)", url="https://u:p@example.org/")
+    )
     error = json.loads(stderr.getvalue())["error"]
     assert error["code"] == 5
     assert error["message"] == f"no {HOSTILE} here (password ***)"
-    assert error["url"] == "https://***@x.org/"
+    assert error["url"] == "https://***@example.org/"
     assert stderr.getvalue().count("\n") == 1
 
 

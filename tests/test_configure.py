@@ -243,13 +243,13 @@ def test_index_names(url: str, name: str, env_name: str) -> None:
     [
         (
             "linux",
-            {"HOME": "/home/u"},
-            "/home/u/.config/pip/pip.conf",
-            "/home/u/.config/uv/uv.toml",
+            {"HOME": "/users/u"},
+            "/users/u/.config/pip/pip.conf",
+            "/users/u/.config/uv/uv.toml",
         ),
         (
             "linux",
-            {"HOME": "/home/u", "XDG_CONFIG_HOME": "/cfg"},
+            {"HOME": "/users/u", "XDG_CONFIG_HOME": "/cfg"},
             "/cfg/pip/pip.conf",
             "/cfg/uv/uv.toml",
         ),

@@ -242,10 +242,10 @@ def test_file_redirect_to_a_non_http_url(
 def test_credentials_over_plain_http_to_another_host_are_refused(
     tmp_path: Path, fmt: str, where: str
 ) -> None:
-    """A non-loopback http index (a documentation address: nothing answers
-    there) with credentials: exit 3 naming the flag, before any connection,
+    """A non-loopback http index (a name that resolves nowhere offline) with
+    credentials: exit 3 naming the flag, before any connection,
     so at once."""
-    url = f"http://192.0.2.1:9/{fmt}/simple/"
+    url = f"http://index.example.org:9/{fmt}/simple/"
     if where == "url":
         url = url.replace("http://", f"http://user:{TOKEN}@")
     json_mode = fmt == "json"
@@ -254,5 +254,5 @@ def test_credentials_over_plain_http_to_another_host_are_refused(
     assert run.code == 3, run.stderr
     message = run.message
     assert "--allow-insecure-http" in message
-    assert "192.0.2.1" in message
+    assert "index.example.org" in message
     assert "connect" not in run.stderr.lower(), "no connection was tried"

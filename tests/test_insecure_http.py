@@ -27,7 +27,12 @@ def recording() -> tuple[list[httpx.Request], httpx.MockTransport]:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://example.org/simple/", "http://10.0.0.1:8080/simple/", "http://[fe80::1]/s/"]
+    "url",
+    [
+        "http://example.org/simple/",
+        "http://internal.example.org:8080/simple/",
+        "http://[fe80::1]/s/",
+    ],
 )
 def test_credentials_over_plain_http_are_refused_before_any_request(url):
     seen, transport = recording()

@@ -173,10 +173,13 @@ def test_parallel_prefetch_fetches_each_file_once(cache_dir: Path) -> None:
 
 
 def test_metadata_url_keeps_a_query_string() -> None:
-    assert metadata_url("https://e.org/f/a-1-py3-none-any.whl") == (
-        "https://e.org/f/a-1-py3-none-any.whl.metadata"
+    assert metadata_url("https://example.org/f/a-1-py3-none-any.whl") == (
+        "https://example.org/f/a-1-py3-none-any.whl.metadata"
     )
-    assert metadata_url("https://e.org/f/a.whl?sig=1") == "https://e.org/f/a.whl.metadata?sig=1"
+    assert (
+        metadata_url("https://example.org/f/a.whl?sig=1")
+        == "https://example.org/f/a.whl.metadata?sig=1"
+    )
 
 
 def test_range_reads_follow_redirects_without_sending_credentials(cache_dir: Path) -> None:
