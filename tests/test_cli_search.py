@@ -9,26 +9,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from support.fakeindex import FakeIndex, basic
-
-NAMES = [
-    "requests",
-    "requests-oauthlib",
-    "requests_toolbelt",
-    "django-requests",
-    "Django",
-    "django-rest-framework",
-    "flask",
-    "Flask-SQLAlchemy",
-    "six",
-    "sixer",
-    "Zope.Interface",
-    "zope.event",
-    "numpy",
-    "types-requests",
-    "pytest",
-    "pytest-mock",
-    "py",
-]
+from test_search import NAMES
 
 INDEX = "https://example.org/simple/"
 
