@@ -43,7 +43,7 @@ from resolvelib import AbstractProvider
 from cglib.errors import NoMatchError, NotFoundError
 from cglib.metadata import FileMetadata, MetadataFetcher
 from cglib.models import DistributionFile, ProjectPage, Release
-from cglib.selection import Target, choose_files, is_pinned
+from cglib.selection import Target, choose_files, is_pinned, names_prerelease
 from cglib.targets import marker_environment
 
 if TYPE_CHECKING:
@@ -200,18 +200,6 @@ def _from_requirement(req: Requirement) -> _Req:
         frozenset(str(canonicalize_name(e)) for e in req.extras),
         str(req).split(";")[0].strip(),
     )
-
-
-def _names_prerelease(specifier: SpecifierSet) -> bool:
-    for spec in specifier:
-        if spec.operator == "!=":
-            continue
-        try:
-            if Version(spec.version.rstrip(".*")).is_prerelease:
-                return True
-        except ValueError:
-            continue
-    return False
 
 
 # ---------------------------------------------------------------------------
@@ -408,7 +396,7 @@ class _Provider(AbstractProvider):  # type: ignore[type-arg]
             self._cache[key] = []
             return []
         pinned = any(is_pinned(s) for s in specifiers)
-        allow_pre = self.options.pre or any(_names_prerelease(s) for s in specifiers)
+        allow_pre = self.options.pre or any(names_prerelease(s) for s in specifiers)
         only, no = self.options.binary_rule(name)
         by_version: dict[Version, list[DistributionFile]] = {}
         for f in page.files:

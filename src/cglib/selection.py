@@ -42,6 +42,7 @@ __all__ = [
     "expand_platform",
     "is_pinned",
     "matching_releases",
+    "names_prerelease",
     "wheel_tags",
 ]
 
@@ -364,7 +365,9 @@ def is_pinned(specifier: SpecifierSet) -> bool:
     )
 
 
-def _names_prerelease(specifier: SpecifierSet) -> bool:
+def names_prerelease(specifier: SpecifierSet) -> bool:
+    """True when ``specifier`` names a pre-release (``>=2.0b1``): PEP 440 then
+    admits pre-releases for it."""
     for spec in specifier:
         if spec.operator == "!=":
             continue
@@ -397,7 +400,7 @@ def matching_releases(
             raise UsageError(f"not a version specifier: {specifier!r}") from None
     if pinned is None:
         pinned = is_pinned(specifier)
-    allow_pre = pre or _names_prerelease(specifier)
+    allow_pre = pre or names_prerelease(specifier)
     by_version: dict[Version, list[DistributionFile]] = {}
     for f in page.files:
         by_version.setdefault(f.version, []).append(f)
