@@ -495,8 +495,6 @@ def resolve(
     return.  ``progress`` is called with each project name as its page is
     fetched (from worker threads).  Raises :class:`NoMatchError` on a
     conflict or when nothing fits."""
-    from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
-
     options = options or Options()
     parsed = [_parse(r) for r in requirements]
     roots = [_from_requirement(r) for r in parsed]
@@ -510,13 +508,21 @@ def resolve(
     results: list[TargetResolution] = []
     interrupted = False
     try:
-        # The first page alone, so the client's connection pool is made
-        # before several threads use it; then the others in parallel.
-        index.page(str(roots[0].name))
-        for r in roots[1:]:
-            index.prefetch(str(r.name))
-        for target in targets or [Target()]:
-            provider = _Provider(index, target, options, warnings)
+        # Every root's page at once, first thing; then, for the first target,
+        # each root's newest candidate's metadata and so on down the likely
+        # closure, ahead of the resolver.
+        for root in roots:
+            index.prefetch(str(root.name))
+        providers = [_Provider(index, t, options, warnings) for t in targets or [Target()]]
+        for root in roots:
+            index.prefetch(
+                str(root.name), then=functools.partial(providers[0]._prefetch_newest, dep=root)
+            )
+        # What the rest needs is imported while the first answers are on their way.
+        import packaging.metadata  # noqa: F401 - parses the metadata (cglib.coremetadata)
+        from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
+        for provider in providers:
+            target = provider.target
             # A root whose marker is false for the target does not apply to it.
             applicable = [
                 root
