@@ -16,7 +16,7 @@ netrc, a broken keyring) become warnings and notes on the result.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
@@ -111,10 +111,21 @@ def default_sources() -> tuple[CredentialSource, ...]:
     The last two live in :mod:`cglib.keyring_source` and
     :mod:`cglib.netrc_source`, loaded only when a chain is built.
     """
+    return tuple(_default_chain())
+
+
+def _default_chain() -> Iterator[CredentialSource]:
+    """:func:`default_sources`, each loaded only when the walk reaches it:
+    credentials from the URL or the environment load neither the keyring
+    nor the netrc code."""
+    yield UrlSource()
+    yield EnvSource()
     from cglib.keyring_source import KeyringSource
+
+    yield KeyringSource()
     from cglib.netrc_source import NetrcSource
 
-    return (UrlSource(), EnvSource(), KeyringSource(), NetrcSource())
+    yield NetrcSource()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +164,7 @@ def resolve_credentials(
     notes: list[str] = []
     winner: tuple[str, Credentials] | None = None
     also: list[tuple[str, Credentials]] = []
-    for source in default_sources() if sources is None else sources:
+    for source in _default_chain() if sources is None else sources:
         name, found = source.name, source.lookup(index, environ)
         warnings.extend(found.warnings)
         notes.extend(found.notes)

@@ -264,6 +264,13 @@ class IndexClient:
 
     # -- pages ---------------------------------------------------------------------
 
+    def prepare(self) -> None:
+        """Load the HTTP stack and make the index's connection pool now, in
+        this thread; it is otherwise made by the first request.  A caller
+        about to start requests in worker threads calls it first, so that
+        they do not wait on the import while this thread imports more."""
+        self._http_for(self.index.url)
+
     def get_project(self, name: str) -> ProjectPage:
         """The page of project ``name`` (normalised first, as PEP 503 says)."""
         from cglib.simple import parse_project_page

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from cglib.client import IndexClient
     from cglib.metadata import MetadataFetcher
     from cglib.models import DistributionFile
+    from cglib.pages import ProjectPages
     from cglib.resolve import Options
     from cglib.selection import Target
 
@@ -178,8 +179,7 @@ def download(
     worker threads).  A file whose metadata had to be fetched whole is moved
     into place instead of being fetched twice.  Returns what was saved: the
     requested projects first, in order, then their dependencies by name."""
-    from cglib.resolve import ALL, Options
-    from cglib.selection import Target
+    from cglib.selection import ALL, Target
 
     check_jobs(jobs)
     if target is not None and targets:
@@ -191,28 +191,39 @@ def download(
         raise UsageError("use only one of --only-binary :all: and --no-binary :all:")
     if all_files and (only or no):
         raise UsageError("use only one of --only-binary, --no-binary and --all-files")
-    options = Options(pre, only, no, prefer_binary, no_deps, jobs)
     requests = [r if isinstance(r, DownloadRequest) else DownloadRequest(r) for r in requirements]
     hash_mode = require_hashes or any(r.hashes for r in requests)
     own_fetcher = fetcher is None and not no_deps
+    pages: ProjectPages | None = None
     interrupted = False
     reuse: dict[str, Path] = {}
     try:
+        if not no_deps:
+            parsed = _parse_requests(requests)
+            from cglib.pages import ProjectPages
+
+            # The roots' pages are read while the resolver loads.
+            pages = ProjectPages(client, jobs, resolving)
+            pages.prefetch_all(requirement.name for _, requirement in parsed)
+        from cglib.resolve import Options
+
+        options = Options(pre, only, no, prefer_binary, no_deps, jobs)
         if no_deps:
             planned = _plan_named(client, requests, chosen_targets, options, all_files, log, warn)
         else:
+            assert pages is not None
             if fetcher is None:
                 from cglib.metadata import MetadataFetcher
 
                 fetcher = MetadataFetcher(client, jobs=jobs)
             planned = _plan_closure(
                 client,
-                requests,
+                parsed,
                 chosen_targets,
                 options,
                 all_files,
                 fetcher,
-                resolving,
+                pages,
                 warn,
                 reuse,
             )
@@ -223,6 +234,8 @@ def download(
         interrupted = True
         raise
     finally:
+        if pages is not None:
+            pages.close(wait=not interrupted)
         if own_fetcher and fetcher is not None:
             fetcher.close(wait=not interrupted)
 
@@ -263,21 +276,9 @@ def _plan_named(
     return list(merged.values())
 
 
-def _plan_closure(
-    client: IndexClient,
-    requests: list[DownloadRequest],
-    targets: list[Target],
-    options: Options,
-    all_files: bool,
-    fetcher: MetadataFetcher,
-    resolving: Callable[[str], None] | None,
-    warn: Log | None,
-    reuse: dict[str, Path],
-) -> list[PlannedFile]:
-    """The files of the resolved closure for every target, each once, with
-    the ``--hash`` digests of the requests for its project."""
+def _parse_requests(requests: list[DownloadRequest]) -> list[tuple[DownloadRequest, Requirement]]:
+    """Each request with its parsed requirement; a URL is refused."""
     from cglib.requirements import parse_requirement
-    from cglib.resolve import resolve
 
     parsed = []
     for request in requests:
@@ -289,6 +290,24 @@ def _plan_closure(
                 hint="write NAME or NAME==VERSION",
             )
         parsed.append((request, requirement))
+    return parsed
+
+
+def _plan_closure(
+    client: IndexClient,
+    parsed: list[tuple[DownloadRequest, Requirement]],
+    targets: list[Target],
+    options: Options,
+    all_files: bool,
+    fetcher: MetadataFetcher,
+    pages: ProjectPages,
+    warn: Log | None,
+    reuse: dict[str, Path],
+) -> list[PlannedFile]:
+    """The files of the resolved closure for every target, each once, with
+    the ``--hash`` digests of the requests for its project."""
+    from cglib.resolve import resolve
+
     if not parsed:
         return []
     resolution = resolve(
@@ -297,7 +316,7 @@ def _plan_closure(
         targets,
         options,
         fetcher=fetcher,
-        progress=resolving,
+        pages=pages,
     )
     for warning in resolution.warnings:
         if warn is not None:

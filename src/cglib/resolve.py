@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,10 +40,11 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import AbstractProvider
 
-from cglib.errors import NoMatchError, NotFoundError
+from cglib.errors import NoMatchError
 from cglib.metadata import FileMetadata, MetadataFetcher
 from cglib.models import DistributionFile, ProjectPage, Release
-from cglib.selection import Target, choose_files, is_pinned, names_prerelease
+from cglib.pages import ProjectPages
+from cglib.selection import ALL, Target, choose_files, is_pinned, names_prerelease
 from cglib.targets import marker_environment
 
 if TYPE_CHECKING:
@@ -58,8 +59,6 @@ __all__ = [
     "resolve",
 ]
 
-#: ``--only-binary :all:`` / ``--no-binary :all:``.
-ALL = ":all:"
 _PYTHON = "<python>"
 
 
@@ -203,64 +202,6 @@ def _from_requirement(req: Requirement) -> _Req:
 
 
 # ---------------------------------------------------------------------------
-# The index: pages fetched once, in the background where possible
-
-
-class _Index:
-    """Project pages and metadata, shared by every target of one run."""
-
-    def __init__(
-        self,
-        client: IndexClient,
-        fetcher: MetadataFetcher,
-        jobs: int,
-        progress: Callable[[str], None] | None,
-    ) -> None:
-        self.client = client
-        self.fetcher = fetcher
-        self._progress = progress
-        self._lock = threading.Lock()
-        self._pages: dict[str, Future[ProjectPage | None]] = {}
-        self._pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="cglib-pages")
-        #: Set when the run is over: background work then starts nothing new.
-        self.closed = False
-
-    def close(self, *, wait: bool = True) -> None:
-        """Start nothing new; ``wait=False`` (after Ctrl-C) leaves a page read
-        that is still going to end on its own instead of waiting for it."""
-        self.closed = True
-        self._pool.shutdown(wait=wait, cancel_futures=True)
-
-    def _future(self, name: str) -> Future[ProjectPage | None]:
-        with self._lock:
-            future = self._pages.get(name)
-            if future is None:
-                future = self._pool.submit(self._get, name)
-                self._pages[name] = future
-        return future
-
-    def _get(self, name: str) -> ProjectPage | None:
-        if self._progress is not None:
-            self._progress(name)
-        try:
-            return self.client.get_project(name)
-        except NotFoundError as exc:
-            if isinstance(exc, NoMatchError):
-                raise
-            return None  # no such project: no candidates
-
-    def page(self, name: str) -> ProjectPage | None:
-        return self._future(name).result()
-
-    def prefetch(self, name: str, then: Callable[[ProjectPage | None], None] | None = None) -> None:
-        if self.closed:
-            return
-        future = self._future(name)
-        if then is not None:
-            future.add_done_callback(lambda f: then(f.result()) if not f.exception() else None)
-
-
-# ---------------------------------------------------------------------------
 # The provider
 
 
@@ -269,12 +210,14 @@ class _Provider(AbstractProvider):  # type: ignore[type-arg]
 
     def __init__(
         self,
-        index: _Index,
+        pages: ProjectPages,
+        fetcher: MetadataFetcher,
         target: Target,
         options: Options,
         warnings: list[str],
     ) -> None:
-        self.index = index
+        self.pages = pages
+        self.fetcher = fetcher
         self.target = target
         self.options = options
         self.environment = marker_environment(target)
@@ -285,7 +228,8 @@ class _Provider(AbstractProvider):  # type: ignore[type-arg]
         self.metadata: dict[tuple[str, Version], FileMetadata] = {}
         self.missing: set[str] = set()
         self._cache: dict[tuple[str, str], list[_Candidate]] = {}
-        self._crawled: set[str] = set()
+        #: (file URL, extras) whose dependencies are being fetched ahead.
+        self._crawled: set[tuple[str, frozenset[str]]] = set()
         self._crawl_lock = threading.Lock()
 
     # -- resolvelib's interface ------------------------------------------------------
@@ -373,7 +317,7 @@ class _Provider(AbstractProvider):  # type: ignore[type-arg]
                 continue  # a self-reference (``pkg[all]`` listing ``pkg``) adds nothing
             out.append(dep)
             self.parents.setdefault(dep.identifier, candidate)
-            self.index.prefetch(
+            self.pages.prefetch(
                 str(dep.name), then=functools.partial(self._prefetch_newest, dep=dep)
             )
         return out
@@ -390,7 +334,7 @@ class _Provider(AbstractProvider):  # type: ignore[type-arg]
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        page = self.index.page(name)
+        page = self.pages.page(name)
         if page is None:
             self.missing.add(name)
             self._cache[key] = []
@@ -431,7 +375,12 @@ class _Provider(AbstractProvider):  # type: ignore[type-arg]
         try:
             found = self.candidates(str(dep.name), [dep.specifier])
             if found:
-                self._prefetch_metadata(found[0])
+                newest = found[0]
+                if dep.extras:  # what the extras add is part of the closure too
+                    newest = _Candidate(
+                        newest.name, newest.version, newest.release, newest.files, dep.extras
+                    )
+                self._prefetch_metadata(newest)
         except Exception:  # speculative: the resolver asks again and reports errors
             return
 
@@ -440,24 +389,25 @@ class _Provider(AbstractProvider):  # type: ignore[type-arg]
         arrives, the pages (and newest candidates' metadata) of what it
         depends on: the likely closure is fetched ahead of the resolver,
         which would otherwise ask one level at a time."""
-        if self.options.no_deps or not candidate.files or self.index.closed:
+        if self.options.no_deps or not candidate.files or self.pages.closed:
             return
         file = candidate.files[0]
+        key = (file.url, candidate.extras)
         with self._crawl_lock:
-            if file.url in self._crawled:
+            if key in self._crawled:
                 return
-            self._crawled.add(file.url)
-        future = self.index.fetcher.future(file)
+            self._crawled.add(key)
+        future = self.fetcher.future(file)
         future.add_done_callback(functools.partial(self._crawl, candidate=candidate))
 
     def _crawl(self, future: Future[FileMetadata], *, candidate: _Candidate) -> None:
-        if self.index.closed or future.cancelled() or future.exception() is not None:
+        if self.pages.closed or future.cancelled() or future.exception() is not None:
             return
         try:
             requirements = future.result().metadata.dependencies(self.environment, candidate.extras)
             for req in requirements:
                 dep = _from_requirement(req)
-                self.index.prefetch(
+                self.pages.prefetch(
                     str(dep.name), then=functools.partial(self._prefetch_newest, dep=dep)
                 )
         except Exception:  # speculative: the resolver asks again and reports errors
@@ -467,7 +417,7 @@ class _Provider(AbstractProvider):  # type: ignore[type-arg]
         key = (candidate.name, candidate.version)
         found = self.metadata.get(key)
         if found is None:
-            found = self.index.fetcher.get(candidate.files[0])
+            found = self.fetcher.get(candidate.files[0])
             self.metadata[key] = found
         return found
 
@@ -483,6 +433,7 @@ def resolve(
     options: Options | None = None,
     *,
     fetcher: MetadataFetcher | None = None,
+    pages: ProjectPages | None = None,
     progress: Callable[[str], None] | None = None,
     max_rounds: int = 20000,
 ) -> Resolution:
@@ -492,35 +443,41 @@ def resolve(
     ``fetcher``: a :class:`MetadataFetcher` to use (and close yourself,
     after moving any ``Pin.whole_file`` away); by default one with cglib's
     disk cache is made and closed here, so ``whole_file`` paths are gone on
-    return.  ``progress`` is called with each project name as its page is
-    fetched (from worker threads).  Raises :class:`NoMatchError` on a
+    return.  ``pages``: the :class:`~cglib.pages.ProjectPages` to read the
+    project pages through (and close yourself), e.g. one whose reads of the
+    roots have started already; by default one is made, whose ``progress``
+    is called with each project name as its page is fetched (from worker
+    threads), and closed here.  Raises :class:`NoMatchError` on a
     conflict or when nothing fits."""
     options = options or Options()
     parsed = [_parse(r) for r in requirements]
     roots = [_from_requirement(r) for r in parsed]
     if not roots:
         return Resolution(tuple(TargetResolution(t, {}) for t in (targets or [Target()])))
+    own_pages = pages is None
+    if pages is None:
+        pages = ProjectPages(client, options.jobs, progress)
+    # Every root's page at once, first thing.
+    pages.prefetch_all(str(root.name) for root in roots)
     own_fetcher = fetcher is None
-    if fetcher is None:
-        fetcher = MetadataFetcher(client, jobs=options.jobs)
-    index = _Index(client, fetcher, options.jobs, progress)
     warnings: list[str] = []
     results: list[TargetResolution] = []
     interrupted = False
     try:
-        # Every root's page at once, first thing; then, for the first target,
-        # each root's newest candidate's metadata and so on down the likely
-        # closure, ahead of the resolver.
+        if fetcher is None:
+            fetcher = MetadataFetcher(client, jobs=options.jobs)
+        providers = [_Provider(pages, fetcher, t, options, warnings) for t in targets or [Target()]]
+        # For the first target: each root's newest candidate's metadata as
+        # soon as its page is in, and so on down the likely closure, ahead
+        # of the resolver.
         for root in roots:
-            index.prefetch(str(root.name))
-        providers = [_Provider(index, t, options, warnings) for t in targets or [Target()]]
-        for root in roots:
-            index.prefetch(
+            pages.prefetch(
                 str(root.name), then=functools.partial(providers[0]._prefetch_newest, dep=root)
             )
         # What the rest needs is imported while the first answers are on their way.
         import packaging.metadata  # noqa: F401 - parses the metadata (cglib.coremetadata)
         from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
+
         for provider in providers:
             target = provider.target
             # A root whose marker is false for the target does not apply to it.
@@ -559,8 +516,9 @@ def resolve(
         interrupted = True
         raise
     finally:
-        index.close(wait=not interrupted)
-        if own_fetcher:
+        if own_pages:
+            pages.close(wait=not interrupted)
+        if own_fetcher and fetcher is not None:
             fetcher.close(wait=not interrupted)
     return Resolution(tuple(results), tuple(dict.fromkeys(warnings)))
 
@@ -696,7 +654,7 @@ def _conflict(provider: _Provider, causes: Iterable[Any], target: Target) -> NoM
         head = f"conflicting requirements on {name} for {where}"
     available = ""
     if names and not missing:
-        page = provider.index.page(names[0])
+        page = provider.pages.page(names[0])
         if page is not None and len(lines) == 1 and first is not None:
             from cglib.planning import only_yanked_error
 

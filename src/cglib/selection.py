@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from packaging.tags import Tag
 
 __all__ = [
+    "ALL",
     "Choice",
     "Target",
     "choose_files",
@@ -45,6 +46,9 @@ __all__ = [
     "names_prerelease",
     "wheel_tags",
 ]
+
+#: ``--only-binary :all:`` / ``--no-binary :all:``: every project.
+ALL = ":all:"
 
 _MANYLINUX = re.compile(r"manylinux_(\d+)_(\d+)_(\w+)\Z")
 _LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}

@@ -25,7 +25,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         restore()
     if code == 130:
         _exit_now(code)
+    _skip_final_collection()
     sys.exit(code)
+
+
+def _skip_final_collection() -> None:
+    """The process ends now, and everything still alive lives until then:
+    the collector's passes over it at shutdown find nothing, yet take about
+    100 ms once the HTTP stack and the resolver are loaded.  Freezing the
+    objects there are spares them; memory goes back to the system anyway."""
+    import gc
+
+    gc.freeze()
 
 
 def _exit_now(code: int) -> None:
