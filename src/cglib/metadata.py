@@ -33,7 +33,7 @@ import shutil
 import tempfile
 import threading
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,8 +79,9 @@ class FileMetadata:
     metadata: CoreMetadata
     #: ``cache``, ``pep658``, ``range`` or ``whole``.
     source: str
-    #: With ``source == "whole"``: the whole file, its sha256 checked against
-    #: the index's (when it gave one).  The fetcher removes its spool
+    #: When the whole file was fetched (``source == "whole"``, or ``"range"``
+    #: for a wheel smaller than the tail read): the file, its sha256 checked
+    #: against the index's (when it gave one).  The fetcher removes its spool
     #: directory on :meth:`MetadataFetcher.close`: move the file out first.
     whole_file: Path | None = None
     #: sha256 of ``whole_file``.
@@ -279,6 +280,12 @@ class MetadataFetcher:
             if exc.status not in (416, 501):
                 raise
             return self._whole(file, None)
+        everything = remote.whole()
+        if everything is not None:
+            # A small wheel: the tail is all of it.  Kept like a whole file,
+            # so that a download saves it instead of fetching it again.
+            path = _spool_name(self._spool_dir(), file)
+            return self._whole(file, path, _write_data(path, everything), source="range")
         try:
             data = _wheel_metadata(zipfile.ZipFile(remote), file)
         except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
@@ -302,7 +309,12 @@ class MetadataFetcher:
             return self._spool
 
     def _whole(
-        self, file: DistributionFile, path: Path | None, sha: str | None = None
+        self,
+        file: DistributionFile,
+        path: Path | None,
+        sha: str | None = None,
+        *,
+        source: str = "whole",
     ) -> FileMetadata:
         if path is None:
             self._note("whole", file)
@@ -332,7 +344,7 @@ class MetadataFetcher:
             ) from None
         self._store(file, data)
         meta = parse_core_metadata(data, source=file.filename)
-        return FileMetadata(file, meta, "whole", whole_file=path, whole_sha256=sha)
+        return FileMetadata(file, meta, source, whole_file=path, whole_sha256=sha)
 
 
 def _is_hex(text: str) -> bool:
@@ -375,12 +387,21 @@ def _download_whole(
 def _write_body(client: IndexClient, response: object, path: Path) -> str:
     """Stream the body into ``path``; a local failure (disk full) is a
     :class:`~cglib.errors.LocalFileError` (exit 9) and leaves nothing."""
+    return _write_chunks(client.iter_raw(response), path)  # type: ignore[arg-type]
+
+
+def _write_data(path: Path, data: bytes) -> str:
+    """Write ``data`` into ``path`` as :func:`_write_body` does; its sha256."""
+    return _write_chunks(iter((data,)), path)
+
+
+def _write_chunks(chunks: Iterator[bytes], path: Path) -> str:
     from cglib.transfer import local_error
 
     hasher = hashlib.sha256()
     try:
         with path.open("wb") as out:
-            for chunk in client.iter_raw(response):  # type: ignore[arg-type]
+            for chunk in chunks:
                 hasher.update(chunk)
                 out.write(chunk)
     except OSError as exc:
@@ -425,6 +446,11 @@ class _RemoteFile(io.RawIOBase):
         start, data, size = self._get(f"bytes=-{TAIL_BYTES}")
         self._size = size
         self._segments.append((start, data))
+
+    def whole(self) -> bytes | None:
+        """The whole file, when the tail fetched is all of it."""
+        start, data = self._segments[0]
+        return data if start == 0 and len(data) == self._size else None
 
     def _get(self, byte_range: str) -> tuple[int, bytes, int]:
         url = self._file.url
