@@ -255,8 +255,13 @@ class FakeIndex:
         self.display.setdefault(normalize(name), name)
         self.projects.setdefault(normalize(name), [])
 
+    @property
+    def files(self) -> list[File]:
+        """Every file of every project."""
+        return [f for files in self.projects.values() for f in files]
+
     def file(self, filename: str) -> File:
-        return next(f for files in self.projects.values() for f in files if f.filename == filename)
+        return next(f for f in self.files if f.filename == filename)
 
     def wheel(
         self,
@@ -412,7 +417,7 @@ class FakeIndex:
             if name not in self.projects:
                 return httpx.Response(404, text="not found")
             return self._page(request, *self._project(request, name))
-        for f in self._files():
+        for f in self.files:
             if rest == unquote(f.path):
                 return self._link(request, f, f.content, f.key)
             if f.metadata is not None and rest == unquote(f.path) + ".metadata":
@@ -426,10 +431,6 @@ class FakeIndex:
                 return queued.pop(0)
         return self._always.get(path)
 
-    def _files(self) -> Iterator[File]:
-        for files in self.projects.values():
-            yield from files
-
     def _link(self, request: httpx.Request, f: File, content: bytes, key: str) -> httpx.Response:
         """A file's link on the index: to the store, or the file itself."""
         if self.store is None:
@@ -440,7 +441,7 @@ class FakeIndex:
         if "authorization" in request.headers:
             return httpx.Response(403, text="the store saw credentials")
         key = unquote(request.url.path.removeprefix("/o/"))
-        for f in self._files():
+        for f in self.files:
             if key == unquote(f.key):
                 return self._body(request, f, f.content)
             if f.metadata is not None and key == unquote(f.key) + ".metadata":
