@@ -1,4 +1,4 @@
-"""Build tiny but real wheels and sdists for the test servers."""
+"""Build tiny but real wheels and sdists for the test servers, and name many wheels."""
 
 from __future__ import annotations
 
@@ -103,3 +103,27 @@ def make_sdist(
 
 def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+#: Python tags of the wheel zoo, oldest first.
+ZOO_PYTHONS = ("cp38", "cp39", "cp310", "cp311", "cp312", "cp313")
+#: Platforms of the wheel zoo: long manylinux names, musllinux, macOS, Windows.
+ZOO_PLATFORMS = (
+    "manylinux_2_17_x86_64.manylinux2014_x86_64",
+    "manylinux_2_17_aarch64.manylinux2014_aarch64",
+    "musllinux_1_2_x86_64",
+    "macosx_10_9_x86_64",
+    "macosx_11_0_arm64",
+    "win_amd64",
+    "win32",
+)
+
+
+def wheel_zoo(name: str = "wheelzoo", version: str = "1.0.0") -> list[str]:
+    """One version with a wheel for each Python and platform above (42), and an sdist."""
+    names = [
+        f"{name}-{version}-{py}-{py}-{platform}.whl"
+        for py in ZOO_PYTHONS
+        for platform in ZOO_PLATFORMS
+    ]
+    return [*names, f"{name}-{version}.tar.gz"]
