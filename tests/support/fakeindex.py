@@ -419,9 +419,9 @@ class FakeIndex:
             return self._page(request, *self._project(request, name))
         for f in self.files:
             if rest == unquote(f.path):
-                return self._link(request, f, f.content, f.key)
+                return self._link(request, f.key, f.content, f.serve)
             if f.metadata is not None and rest == unquote(f.path) + ".metadata":
-                return self._link(request, f, f.metadata, f.key + ".metadata")
+                return self._link(request, f.key + ".metadata", f.metadata)
         return httpx.Response(404, text="not found")
 
     def _scripted(self, path: str) -> Answer | None:
@@ -431,10 +431,12 @@ class FakeIndex:
                 return queued.pop(0)
         return self._always.get(path)
 
-    def _link(self, request: httpx.Request, f: File, content: bytes, key: str) -> httpx.Response:
+    def _link(
+        self, request: httpx.Request, key: str, content: bytes, serve: Serve | None = None
+    ) -> httpx.Response:
         """A file's link on the index: to the store, or the file itself."""
         if self.store is None:
-            return self._body(request, f, content)
+            return self._body(request, content, serve)
         return httpx.Response(302, headers={"Location": f"{self.store}/o/{key}?sig=s3cr3t"})
 
     def _store(self, request: httpx.Request) -> httpx.Response:
@@ -443,15 +445,17 @@ class FakeIndex:
         key = unquote(request.url.path.removeprefix("/o/"))
         for f in self.files:
             if key == unquote(f.key):
-                return self._body(request, f, f.content)
+                return self._body(request, f.content, f.serve)
             if f.metadata is not None and key == unquote(f.key) + ".metadata":
-                return self._body(request, f, f.metadata)
+                return self._body(request, f.metadata)
         return httpx.Response(404, text="no such object")
 
-    def _body(self, request: httpx.Request, f: File, content: bytes) -> httpx.Response:
-        """``content`` (a file's or its metadata's), ranged as asked."""
-        if f.serve is not None and content is f.content:
-            return f.serve(request, content)
+    def _body(
+        self, request: httpx.Request, content: bytes, serve: Serve | None = None
+    ) -> httpx.Response:
+        """``content`` (a file's or its metadata's), ranged as asked, or as ``serve`` answers."""
+        if serve is not None:
+            return serve(request, content)
         headers = {"Content-Type": "application/octet-stream", "ETag": ETAG}
         wanted = request.headers.get("range")
         if self.ranges:
