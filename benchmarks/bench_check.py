@@ -1,6 +1,6 @@
 """``cglib check`` of a 300-entry lock, with 20 ms latency per response.
 
-A small index server (tests/support/lockindex.py: one PEP 503 / 691 page per
+A small index server (tests/support/fakeindex.py: one PEP 503 / 691 page per
 project, each answer delayed by the latency; headers and body in one write,
 so that no answer waits for a delayed ACK) and two locks of N pinned
 projects, half of them with a hash that differs from the index's: a
@@ -41,7 +41,7 @@ def build(root: Path, entries: int, index: Any) -> tuple[Path, Path]:
         name = f"project-{n:04d}"
         wheel = f"project_{n:04d}-1.0-py3-none-any.whl"
         data = f"{name} served".encode()
-        index.add(name, wheel, data)
+        index.link(name, wheel, data)
         served = hashlib.sha256(data).hexdigest()
         locked = served if n % 2 else hashlib.sha256(f"{name} old".encode()).hexdigest()
         req_lines.append(f"{name}==1.0 \\\n    --hash=sha256:{locked}\n")
@@ -91,8 +91,9 @@ def main() -> None:
         home = root / "home"
         home.mkdir()
         env = common.cglib_env(home)
-        lockindex = common.support("lockindex")
-        with lockindex.run_lock_index(lockindex.LockIndex(latency=args.latency)) as index:
+        fakeindex = common.support("fakeindex")
+        served = fakeindex.FakeIndex(store=None, latency=args.latency)
+        with fakeindex.serve_http(served) as index:
             locks = build(root, args.entries, index)
             url = index.url
             for lock in locks:

@@ -65,9 +65,6 @@ class RootIndex(FakeIndex):
         else:
             self.page_headers[header] = value
 
-    def client(self, url: str = INDEX, **kwargs: object) -> IndexClient:
-        return IndexClient(resolve_index(url), transport=self.transport(), **kwargs)  # type: ignore[arg-type]
-
 
 @pytest.fixture
 def cache_dir(tmp_path: Path) -> Path:

@@ -8,13 +8,14 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from support.fakeindex import FORMS, serve_http
 from support.lockdata import FORMATS, copy_set
-from support.lockindex import run_lock_index
-from support.lockset import serve_migrated
+from support.lockset import lock_index, serve_migrated
 
 EXPECTED = {
     "alpha": "hash-differs",
@@ -29,19 +30,30 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def index():
-    with run_lock_index() as served:
-        serve_migrated(served)
+def indexes():
+    """The migrated index, in each page form, on 127.0.0.1 (the real tools use it too)."""
+    with ExitStack() as stack:
+        served = {form: stack.enter_context(serve_http(lock_index(form))) for form in FORMS}
+        for each in served.values():
+            serve_migrated(each)
         yield served
 
 
 @pytest.fixture
+def index(indexes):
+    return indexes["json"]
+
+
+@pytest.fixture
 def locks(tmp_path, index):
-    return copy_set("full", tmp_path / "full", index.origin)
+    return copy_set("full", tmp_path / "full", index.base)
 
 
+@pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("name", FORMATS)
-def test_statuses_plain(cli, index, locks, name):
+def test_statuses_plain(cli, indexes, form, tmp_path, name):
+    index = indexes[form]
+    locks = copy_set("full", tmp_path / "full", index.base)
     result = cli("check", str(locks / name), "--index-url", index.url)
     assert result.exit_code == 5, result.stderr
     rows = [line.split("\t") for line in result.stdout.splitlines()]
@@ -68,7 +80,7 @@ def test_json_and_targets(cli, index, locks, name):
     linux = hotel["cp312 on manylinux_2_28_x86_64"]
     assert linux["status"] == "hash-differs"
     assert linux["url"].endswith("hotel-1.0-py3-none-manylinux_2_17_x86_64.whl")
-    assert linux["actual"] == [index.files["hotel-1.0-py3-none-manylinux_2_17_x86_64.whl"].sha256]
+    assert linux["actual"] == [index.file("hotel-1.0-py3-none-manylinux_2_17_x86_64.whl").digest]
     assert linux["actual"][0] not in linux["expected"]
     charlie = next(e for e in entries if e["project"] == "charlie")
     assert "/python-upstream/" in charlie["url"]
@@ -78,7 +90,7 @@ def test_json_and_targets(cli, index, locks, name):
 
 
 def test_exit_7_when_only_hashes_differ_then_0_after_update(cli, index, tmp_path):
-    locks = copy_set("wheels", tmp_path / "w", index.origin)
+    locks = copy_set("wheels", tmp_path / "w", index.base)
     for name in FORMATS:
         path = str(locks / name)
         first = cli("check", path, "--index-url", index.url)
@@ -129,11 +141,11 @@ def test_plain_values_are_sanitised(cli, index, tmp_path):
 
 
 def test_each_page_fetched_once(cli, index, tmp_path):
-    locks = copy_set("full", tmp_path / "once", index.origin)
-    index.requests.clear()
+    locks = copy_set("full", tmp_path / "once", index.base)
+    index.forget()
     result = cli("check", *(str(locks / n) for n in FORMATS), "--index-url", index.url)
     assert result.exit_code == 5
-    pages = [p for p in index.requests if p.startswith("/simple/")]
+    pages = [s.path for s in index.seen if s.path.startswith("/simple/")]
     assert sorted(pages) == sorted(f"/simple/{n}/" for n in EXPECTED)
 
 
@@ -156,7 +168,7 @@ def _offline_env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def updated(cli, index, tmp_path):
-    locks = copy_set("wheels", tmp_path / "project", index.origin)
+    locks = copy_set("wheels", tmp_path / "project", index.base)
     for name in FORMATS:
         assert cli("check", str(locks / name), "--index-url", index.url, "--update").exit_code == 0
     return locks
@@ -179,7 +191,7 @@ def test_pip_installs_updated_requirements_with_require_hashes(index, updated, t
 
 
 def test_pip_refuses_the_lock_before_update(index, tmp_path):
-    locks = copy_set("wheels", tmp_path / "stale", index.origin)
+    locks = copy_set("wheels", tmp_path / "stale", index.base)
     done = _pip("install", "--require-hashes", "--no-deps", "--index-url", index.url,
                 "--target", str(tmp_path / "site"), "-r", str(locks / "requirements.txt"),
                 env=_offline_env(tmp_path))  # fmt: skip
@@ -216,7 +228,7 @@ def test_uv_syncs_updated_uv_lock(index, updated, tmp_path):
 
 
 def test_uv_refuses_the_lock_before_update(index, tmp_path):
-    locks = copy_set("wheels", tmp_path / "stale", index.origin)
+    locks = copy_set("wheels", tmp_path / "stale", index.base)
     env = _offline_env(tmp_path)
     env["UV_PROJECT_ENVIRONMENT"] = str(tmp_path / "venv")
     done = subprocess.run(
@@ -277,7 +289,7 @@ def test_markers_are_evaluated_per_target(cli, index, tmp_path):
 def test_credentials_never_reach_output_or_lock(cli, index, tmp_path):
     secret = "lock-secret-TOKEN-81c2"
     url = index.url.replace("http://", f"http://someone:{secret}@")
-    locks = copy_set("wheels", tmp_path / "cred", index.origin)
+    locks = copy_set("wheels", tmp_path / "cred", index.base)
     for name in FORMATS:
         for extra in ([], ["--json"], ["-v"]):
             result = cli("check", str(locks / name), "--index-url", url, "--update", *extra)

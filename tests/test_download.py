@@ -1,6 +1,6 @@
 """cglib.download: planning, fetching several files at once, locks, local errors.
 
-With the in-memory index of tests/support/download_index.py: no sockets.
+With the in-memory index of tests/support/fakeindex.py: no sockets.
 """
 
 from __future__ import annotations
@@ -17,17 +17,23 @@ from cglib.client import IndexClient
 from cglib.config import Settings
 from cglib.download import PlannedFile, check_jobs, download, download_file
 from cglib.errors import CglibError, NetworkError, UnsafeFilenameError, UsageError
-from support.download_index import INDEX, FakeIndex, files_under, index_client
+from support.fakeindex import FORMS, FakeIndex, broken_after
+from support.files import files_under
+
+TOKEN = "sentinel-token-1234"
 
 
 @pytest.fixture
-def fake() -> FakeIndex:
-    return FakeIndex()
+def fake(request: pytest.FixtureRequest) -> FakeIndex:
+    """An index behind credentials whose links do not name the files (HTML
+    pages, or each form with ``indirect`` parametrisation)."""
+    form = getattr(request, "param", "html")
+    return FakeIndex(form=form, user="user", password=TOKEN, opaque_links=True)
 
 
 @pytest.fixture
 def client(fake: FakeIndex) -> Iterator[IndexClient]:
-    with index_client(fake) as c:
+    with fake.client() as c:
         yield c
 
 
@@ -56,16 +62,19 @@ def test_unsafe_distribution_file_is_refused_before_any_request(fake, client, tm
 
     from cglib.models import DistributionFile
 
-    evil = DistributionFile("../evil-1.0.tar.gz", f"{INDEX}../x", "evil", Version("1.0"), "sdist")
+    evil = DistributionFile(
+        "../evil-1.0.tar.gz", f"{fake.url}../x", "evil", Version("1.0"), "sdist"
+    )
     with pytest.raises(UnsafeFilenameError):
         download_file(client, evil, tmp_path)
     assert fake.requests == []
     assert files_under(tmp_path.parent / tmp_path.name) == []
 
 
+@pytest.mark.parametrize("fake", FORMS, indirect=True)
 def test_present_file_with_right_hash_is_skipped(fake, client, tmp_path):
     data = b"x" * 100
-    fake.add("six-1.16.0-py2.py3-none-any.whl", data)
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", data)
     (tmp_path / "six-1.16.0-py2.py3-none-any.whl").write_bytes(data)
     results = download(client, ["six"], tmp_path, no_deps=True)
     assert results[0].status == "already-present"
@@ -74,15 +83,16 @@ def test_present_file_with_right_hash_is_skipped(fake, client, tmp_path):
 
 def test_present_file_with_wrong_hash_is_replaced(fake, client, tmp_path):
     data = b"x" * 100
-    fake.add("six-1.16.0-py2.py3-none-any.whl", data)
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", data)
     (tmp_path / "six-1.16.0-py2.py3-none-any.whl").write_bytes(b"old")
     results = download(client, ["six"], tmp_path, no_deps=True)
     assert results[0].status == "downloaded"
     assert (tmp_path / "six-1.16.0-py2.py3-none-any.whl").read_bytes() == data
 
 
+@pytest.mark.parametrize("fake", FORMS, indirect=True)
 def test_no_index_hash_downloads_with_a_warning(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"x", digest=None)
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"x", sha256=None)
     warnings: list[str] = []
     results = download(client, ["six"], tmp_path, warn=warnings.append, no_deps=True)
     assert results[0].unverified
@@ -92,7 +102,7 @@ def test_no_index_hash_downloads_with_a_warning(fake, client, tmp_path):
 def test_many_files_concurrently_in_order(fake, client, tmp_path):
     names = [f"p{i}" for i in range(12)]
     for name in names:
-        fake.add(f"{name}-1.0-py3-none-any.whl", name.encode() * 100)
+        fake.link(name, f"{name}-1.0-py3-none-any.whl", name.encode() * 100)
     results = download(client, names, tmp_path, jobs=4, no_deps=True)
     assert [r.project for r in results] == names
     assert len(files_under(tmp_path)) == 12
@@ -100,15 +110,15 @@ def test_many_files_concurrently_in_order(fake, client, tmp_path):
 
 def test_one_failure_stops_the_others_and_is_raised(fake, client, tmp_path):
     for name in ("p0", "p1", "p2"):
-        fake.add(f"{name}-1.0-py3-none-any.whl", name.encode() * 100)
-    fake.hashes["p1-1.0-py3-none-any.whl"] = "f" * 64
+        fake.link(name, f"{name}-1.0-py3-none-any.whl", name.encode() * 100)
+    fake.file("p1-1.0-py3-none-any.whl").sha256 = "f" * 64
     with pytest.raises(CglibError, match="sha256 mismatch for p1"):
         download(client, ["p0", "p1", "p2"], tmp_path, jobs=3, no_deps=True)
     assert "p1-1.0-py3-none-any.whl" not in files_under(tmp_path)
 
 
 def test_planned_file_accepts_hash_set(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"x")
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"x")
     page = client.get_project("six")
     planned = PlannedFile(page.files[0], frozenset({hashlib.sha256(b"x").hexdigest()}))
     assert download_file(client, planned, tmp_path).status == "downloaded"
@@ -133,7 +143,7 @@ def test_waits_for_another_download_of_the_same_file(fake, tmp_path):
 
     name = "six-1.16.0-py2.py3-none-any.whl"
     data = b"wheel" * 100
-    fake.add(name, data)
+    fake.link("six", name, data)
     lock = tmp_path / f"{name}.part.lock"
     fd = _hold_lock(lock)
     notes: list[str] = []
@@ -151,7 +161,7 @@ def test_waits_for_another_download_of_the_same_file(fake, tmp_path):
             timers[-1].start()
 
     try:
-        with index_client(fake, Settings(retries=1, total_timeout=30)) as client:
+        with fake.client(Settings(retries=1, total_timeout=30)) as client:
             results = download(client, ["six"], tmp_path, log=log, no_deps=True)
     finally:
         for timer in timers:
@@ -169,10 +179,10 @@ def test_waiting_for_a_lock_is_bounded(fake, tmp_path):
     import os
 
     name = "six-1.16.0-py2.py3-none-any.whl"
-    fake.add(name, b"wheel")
+    fake.link("six", name, b"wheel")
     fd = _hold_lock(tmp_path / f"{name}.part.lock")
     try:
-        with index_client(fake, Settings(retries=0, total_timeout=0.3)) as short:
+        with fake.client(Settings(retries=0, total_timeout=0.3)) as short:
             with pytest.raises(NetworkError, match="another cglib process") as info:
                 download(short, ["six"], tmp_path, no_deps=True)
     finally:
@@ -182,8 +192,8 @@ def test_waiting_for_a_lock_is_bounded(fake, tmp_path):
 
 
 def test_lock_file_is_removed_after_a_download(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
-    fake.add("six-1.16.0.tar.gz", b"sdist")
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"wheel")
+    fake.link("six", "six-1.16.0.tar.gz", b"sdist")
     download(client, ["six"], tmp_path, all_files=True, no_deps=True)
     assert files_under(tmp_path) == ["six-1.16.0-py2.py3-none-any.whl", "six-1.16.0.tar.gz"]
 
@@ -194,7 +204,7 @@ def test_lock_file_is_removed_after_a_download(fake, client, tmp_path):
 def test_failing_rename_is_a_one_line_error(fake, client, tmp_path, monkeypatch):
     import os
 
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"wheel")
 
     def refuse(src: object, dst: object) -> None:
         raise PermissionError(13, "Permission denied")
@@ -207,7 +217,7 @@ def test_failing_rename_is_a_one_line_error(fake, client, tmp_path, monkeypatch)
 
 
 def test_a_destination_that_is_a_file_is_refused(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"wheel")
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(CglibError, match="cannot create the destination") as info:
@@ -220,7 +230,7 @@ def test_a_destination_that_is_a_file_is_refused(fake, client, tmp_path):
 def test_a_full_disk_is_a_one_line_error(fake, client, tmp_path, monkeypatch):
     import os
 
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"wheel")
     real_write = os.write
 
     def full(fd: int, data: bytes) -> int:
@@ -255,17 +265,14 @@ def test_the_command_line_checks_its_options_before_reading_any_file(cli, tmp_pa
 def test_a_failure_cuts_short_the_retry_wait_of_the_other_files(fake, tmp_path):
     import time
 
-    from support.download_index import broken_after
-
-    fake.add("p0-1.0-py3-none-any.whl", b"a" * 5000)
-    fake.add("p1-1.0-py3-none-any.whl", b"b" * 100, digest="f" * 64)
-    stalls = broken_after(b"a" * 100, httpx.ReadTimeout("timed out"))
-    fake.store_handler = lambda request, data: (
-        stalls(request, data) if data[:1] == b"a" else httpx.Response(200, content=data)
+    fake.link("p0", "p0-1.0-py3-none-any.whl", b"a" * 5000)
+    fake.link("p1", "p1-1.0-py3-none-any.whl", b"b" * 100, sha256="f" * 64)
+    fake.file("p0-1.0-py3-none-any.whl").serve = broken_after(
+        b"a" * 100, httpx.ReadTimeout("timed out")
     )
     slow = Settings(retries=3, backoff=30, max_retry_wait=30)
     started = time.monotonic()
-    with index_client(fake, slow) as client:
+    with fake.client(slow) as client:
         with pytest.raises(CglibError, match="sha256 mismatch for p1"):
             download(client, ["p0", "p1"], tmp_path, jobs=2, no_deps=True)
     assert time.monotonic() - started < 10  # not the 30 s back-off of p0

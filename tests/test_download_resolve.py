@@ -1,7 +1,7 @@
 """``cglib download`` resolves: the closure, targets, pip's binary and hash options.
 
 Through the command line, against the fake index of real wheels in
-tests/support/metaindex.py (in memory, through httpx's mock transport).
+tests/support/fakeindex.py (in memory, through pytest-httpx).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from support.metaindex import MetaIndex
+from support.fakeindex import FakeIndex, serve_http
 
 LINUX = "manylinux_2_28_x86_64@3.12"
 WINDOWS = "win_amd64@3.12"
@@ -23,8 +23,8 @@ def saved(dest: Path) -> list[str]:
 
 
 @pytest.fixture
-def index(httpx_mock) -> MetaIndex:  # type: ignore[no-untyped-def]
-    index = MetaIndex()
+def index(httpx_mock) -> FakeIndex:  # type: ignore[no-untyped-def]
+    index = FakeIndex()
     index.wheel(
         "web",
         "2.0",
@@ -34,7 +34,7 @@ def index(httpx_mock) -> MetaIndex:  # type: ignore[no-untyped-def]
             'oldcompat; python_version < "3.10"',
             "socksy>=1; extra == 'socks'",
         ],
-        extras=["socks"],
+        provides_extra=["socks"],
     )
     index.wheel("web", "1.0")  # older: must not be chosen
     index.wheel("core", "1.0")
@@ -43,15 +43,15 @@ def index(httpx_mock) -> MetaIndex:  # type: ignore[no-untyped-def]
     index.wheel("colorama", "0.4.6")
     index.wheel("oldcompat", "1.0")
     index.wheel("socksy", "1.7")
-    httpx_mock.add_callback(index, is_reusable=True, is_optional=True)
+    index.mount(httpx_mock)
     return index
 
 
-def download(cli, index: MetaIndex, dest: Path, *args: str):  # type: ignore[no-untyped-def]
+def download(cli, index: FakeIndex, dest: Path, *args: str):  # type: ignore[no-untyped-def]
     return cli("download", *args, "-d", str(dest), "--index-url", index.url)
 
 
-def test_the_closure_is_saved_with_extras(cli, index: MetaIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_closure_is_saved_with_extras(cli, index: FakeIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     dest = tmp_path / "out"
     result = download(cli, index, dest, "web[socks]", "--target", LINUX)
     assert result.exit_code == 0, result.stderr
@@ -67,15 +67,15 @@ def test_the_closure_is_saved_with_extras(cli, index: MetaIndex, tmp_path: Path)
     assert Path(lines[0]).name == "web-2.0-py3-none-any.whl"  # what was asked for first
 
 
-def test_no_deps_saves_only_what_was_named(cli, index: MetaIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_no_deps_saves_only_what_was_named(cli, index: FakeIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     dest = tmp_path / "out"
     result = download(cli, index, dest, "web", "--no-deps", "--target", LINUX)
     assert result.exit_code == 0, result.stderr
     assert saved(dest) == ["web-2.0-py3-none-any.whl"]
-    assert index.seen("metadata") == []
+    assert index.asked("metadata") == []
 
 
-def test_markers_per_target_and_the_union(cli, index: MetaIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_markers_per_target_and_the_union(cli, index: FakeIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     linux = tmp_path / "linux"
     assert download(cli, index, linux, "web", "--target", LINUX).exit_code == 0
     assert "colorama-0.4.6-py3-none-any.whl" not in saved(linux)
@@ -93,7 +93,7 @@ def test_markers_per_target_and_the_union(cli, index: MetaIndex, tmp_path: Path)
     ]
 
 
-def test_platform_describes_a_whole_environment(cli, index: MetaIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_platform_describes_a_whole_environment(cli, index: FakeIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     dest = tmp_path / "out"
     args = ("web", "--platform", "win_amd64", "--python-version", "3.12")
     result = download(cli, index, dest, *args)
@@ -110,7 +110,7 @@ def test_platform_describes_a_whole_environment(cli, index: MetaIndex, tmp_path:
     ],
 )
 def test_a_platform_typo_is_a_usage_error_with_the_spelling(  # type: ignore[no-untyped-def]
-    cli, index: MetaIndex, tmp_path: Path, args: tuple[str, ...], suggestion: str
+    cli, index: FakeIndex, tmp_path: Path, args: tuple[str, ...], suggestion: str
 ) -> None:
     result = download(cli, index, tmp_path / "out", "web", *args)
     assert result.exit_code == 2
@@ -118,14 +118,14 @@ def test_a_platform_typo_is_a_usage_error_with_the_spelling(  # type: ignore[no-
     assert index.requests == []
 
 
-def test_target_with_platform_is_a_usage_error(cli, index: MetaIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_target_with_platform_is_a_usage_error(cli, index: FakeIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     args = ("web", "--target", LINUX, "--python-version", "3.11")
     result = download(cli, index, tmp_path / "out", *args)
     assert result.exit_code == 2
     assert "--target names whole environments" in result.stderr
 
 
-def test_json_has_targets_and_required_by(cli, index: MetaIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_json_has_targets_and_required_by(cli, index: FakeIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     dest = tmp_path / "out"
     result = download(cli, index, dest, "web", "--json", "--target", LINUX, "--target", WINDOWS)
     assert result.exit_code == 0, result.stderr
@@ -143,12 +143,12 @@ def test_json_has_targets_and_required_by(cli, index: MetaIndex, tmp_path: Path)
 
 
 def test_only_binary_and_no_binary(cli, httpx_mock, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    index = MetaIndex()
+    index = FakeIndex()
     index.wheel("lib", "1.0", requires_dist=["dep"])
     index.sdist("lib", "2.0", requires_dist=["dep"])
     index.wheel("dep", "1.0")
     index.sdist("dep", "1.0")
-    httpx_mock.add_callback(index, is_reusable=True, is_optional=True)
+    index.mount(httpx_mock)
 
     def names(*args: str) -> list[str]:
         dest = tmp_path / "-".join(args).replace(":", "")
@@ -181,9 +181,9 @@ def _hash_file(path: Path, lines: list[str]) -> Path:
     return path
 
 
-def test_hash_mode_needs_a_hash_for_every_file(cli, index: MetaIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    web = next(d for d in index.dists if d.filename == "web-2.0-py3-none-any.whl")
-    reqs = _hash_file(tmp_path / "req.txt", [f"web==2.0 --hash=sha256:{web.sha256}"])
+def test_hash_mode_needs_a_hash_for_every_file(cli, index: FakeIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    web = index.file("web-2.0-py3-none-any.whl")
+    reqs = _hash_file(tmp_path / "req.txt", [f"web==2.0 --hash=sha256:{web.digest}"])
     dest = tmp_path / "out"
     result = download(cli, index, dest, "-r", str(reqs), "--target", LINUX)
     assert result.exit_code == 7
@@ -191,25 +191,25 @@ def test_hash_mode_needs_a_hash_for_every_file(cli, index: MetaIndex, tmp_path: 
     assert "core-1.5-py3-none-any.whl (required by web)" in result.stderr
     assert saved(dest) == []  # nothing is fetched
 
-    covered = [f"web==2.0 --hash=sha256:{web.sha256}"]
-    for dist in index.dists:
-        if dist.filename in ("core-1.5-py3-none-any.whl", "tiny-0.1-py3-none-any.whl"):
-            covered.append(f"{dist.project}=={dist.version} --hash=sha256:{dist.sha256}")
+    covered = [f"web==2.0 --hash=sha256:{web.digest}"]
+    for project, version in (("core", "1.5"), ("tiny", "0.1")):
+        dist = index.file(f"{project}-{version}-py3-none-any.whl")
+        covered.append(f"{project}=={version} --hash=sha256:{dist.digest}")
     reqs = _hash_file(tmp_path / "all.txt", covered)
     result = download(cli, index, dest, "-r", str(reqs), "--target", LINUX)
     assert result.exit_code == 0, result.stderr
     assert len(saved(dest)) == 3
 
 
-def test_a_wrong_hash_for_a_dependency_fails(cli, index: MetaIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    web = next(d for d in index.dists if d.filename == "web-2.0-py3-none-any.whl")
-    lines = [f"web==2.0 --hash=sha256:{web.sha256}", "core --hash=sha256:" + "0" * 64]
+def test_a_wrong_hash_for_a_dependency_fails(cli, index: FakeIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    web = index.file("web-2.0-py3-none-any.whl")
+    lines = [f"web==2.0 --hash=sha256:{web.digest}", "core --hash=sha256:" + "0" * 64]
     lines.append("tiny --hash=sha256:" + "1" * 64)
     result = download(cli, index, tmp_path / "o", "-r", str(_hash_file(tmp_path / "r", lines)))
     assert result.exit_code == 7
 
 
-def test_require_hashes_without_any_hash(cli, index: MetaIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_require_hashes_without_any_hash(cli, index: FakeIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     dest = tmp_path / "out"
     result = download(cli, index, dest, "tiny", "--require-hashes", "--target", LINUX)
     assert result.exit_code == 7
@@ -219,10 +219,10 @@ def test_require_hashes_without_any_hash(cli, index: MetaIndex, tmp_path: Path) 
 
 
 def test_a_pinned_yanked_version_is_taken_with_a_warning(cli, httpx_mock, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    index = MetaIndex()
+    index = FakeIndex()
     index.wheel("gone", "1.0", yanked="broken build")
     index.wheel("gone", "0.9")
-    httpx_mock.add_callback(index, is_reusable=True, is_optional=True)
+    index.mount(httpx_mock)
     dest = tmp_path / "out"
     result = download(cli, index, dest, "gone==1.0", "--target", LINUX)
     assert result.exit_code == 0, result.stderr
@@ -233,12 +233,12 @@ def test_a_pinned_yanked_version_is_taken_with_a_warning(cli, httpx_mock, tmp_pa
 
 
 def test_a_conflict_exits_5_with_the_chain(cli, httpx_mock, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    index = MetaIndex()
+    index = FakeIndex()
     index.wheel("app", "1.0", requires_dist=["lib<2", "other"])
     index.wheel("other", "1.0", requires_dist=["lib>=2"])
     index.wheel("lib", "1.0")
     index.wheel("lib", "2.0")
-    httpx_mock.add_callback(index, is_reusable=True, is_optional=True)
+    index.mount(httpx_mock)
     result = download(cli, index, tmp_path / "out", "app", "--target", LINUX)
     assert result.exit_code == 5
     assert "conflicting requirements on lib" in result.stderr
@@ -249,21 +249,21 @@ def test_a_conflict_exits_5_with_the_chain(cli, httpx_mock, tmp_path: Path) -> N
 def test_a_whole_file_read_for_its_metadata_is_not_fetched_twice(  # type: ignore[no-untyped-def]
     cli, httpx_mock, tmp_path: Path
 ) -> None:
-    index = MetaIndex(pep658=False, ranges=False)
-    app = index.wheel("app", "1.0", requires_dist=["lib"], padding=20_000)
-    index.wheel("lib", "1.0", padding=20_000)
-    httpx_mock.add_callback(index, is_reusable=True, is_optional=True)
+    index = FakeIndex(ranges=False)
+    app = index.wheel("app", "1.0", requires_dist=["lib"], padding=20_000, core_metadata=False)
+    index.wheel("lib", "1.0", padding=20_000, core_metadata=False)
+    index.mount(httpx_mock)
     dest = tmp_path / "out"
     result = download(cli, index, dest, "app", "--target", LINUX)
     assert result.exit_code == 0, result.stderr
     assert saved(dest) == ["app-1.0-py3-none-any.whl", "lib-1.0-py3-none-any.whl"]
     assert (dest / app.filename).read_bytes() == app.content
-    fetched = [what for kind, what, _ in index.requests if kind in ("file", "range")]
+    fetched = [Path(s.path).name for s in index.seen if s.kind in ("file", "range")]
     assert sorted(fetched) == ["app-1.0-py3-none-any.whl", "lib-1.0-py3-none-any.whl"]
     assert not list(dest.glob(".*"))  # no temporary left behind
 
 
-def test_requirement_markers_apply_per_target(cli, index: MetaIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_requirement_markers_apply_per_target(cli, index: FakeIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     dest = tmp_path / "out"
     req = "colorama; sys_platform == 'win32'"
     result = download(cli, index, dest, "tiny", req, "--target", LINUX, "--target", WINDOWS)
@@ -275,12 +275,12 @@ def test_requirement_markers_apply_per_target(cli, index: MetaIndex, tmp_path: P
 
 
 def test_all_files_takes_every_file_of_each_chosen_version(cli, httpx_mock, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    index = MetaIndex()
+    index = FakeIndex()
     index.wheel("fast", "1.0", "cp312-cp312-manylinux_2_28_x86_64", requires_dist=["tiny"])
     index.wheel("fast", "1.0", "cp312-cp312-win_amd64", requires_dist=["tiny"])
     index.sdist("fast", "1.0", requires_dist=["tiny"])
     index.wheel("tiny", "0.1")
-    httpx_mock.add_callback(index, is_reusable=True, is_optional=True)
+    index.mount(httpx_mock)
     dest = tmp_path / "out"
     result = download(cli, index, dest, "fast", "--all-files", "--target", LINUX)
     assert result.exit_code == 0, result.stderr
@@ -301,13 +301,13 @@ def test_the_progress_display_is_for_terminals_only(tmp_path: Path) -> None:
     import pty
     import subprocess
 
-    from support.metaindex import serve_metaindex
     from support.servers import cglib_executable
 
-    index = MetaIndex()
+    index = FakeIndex()
     index.wheel("web", "1.0", requires_dist=["core"])
     index.wheel("core", "1.0")
-    with serve_metaindex(index) as url:
+    with serve_http(index):
+        url = index.url
         argv = [cglib_executable(), "download", "web", "--index-url", url, "--target", LINUX]
         primary, secondary = pty.openpty()
         env = {**os.environ, "TERM": "xterm", "COLUMNS": "100"}
@@ -345,8 +345,6 @@ def test_the_progress_display_is_for_terminals_only(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("deps", [True, False], ids=["resolved", "no-deps"])
 def test_a_project_whose_only_versions_are_yanked_says_so(cli, httpx_mock, tmp_path, deps):
-    from support.fakeindex import FakeIndex
-
     index = FakeIndex(user=None)
     index.wheel("onlyyanked", "1.0", yanked="broken build")
     index.wheel("onlyyanked", "1.1", yanked=True)

@@ -11,9 +11,9 @@ import pytest
 
 from cglib.errors import UsageError
 from cglib.lockfiles import FileUpdate, read_lock, write_updates
+from support.fakeindex import serve_http
 from support.lockdata import FORMATS, LOCKS, copy_set
-from support.lockindex import run_lock_index
-from support.lockset import FULL, serve_migrated
+from support.lockset import FULL, lock_index, serve_migrated
 
 NAMES = [r.split("==")[0] for r in FULL]
 
@@ -115,9 +115,9 @@ def test_update_keeps_everything_else(tmp_path, name):
     """Golden: after --update the file differs from the tool's only in
     hashes, URLs and sizes; every other line (comments, order, layout, keys
     cglib does not read) is as the tool wrote it."""
-    with run_lock_index() as index:
+    with serve_http(lock_index()) as index:
         serve_migrated(index)
-        work = copy_set("full", tmp_path / "locks", index.origin)
+        work = copy_set("full", tmp_path / "locks", index.base)
         path = work / name
         os.chmod(path, 0o640)
         before = path.read_text()
@@ -141,6 +141,6 @@ def test_update_keeps_everything_else(tmp_path, name):
     assert {"alpha", "foxtrot", "hotel"} <= changed
     assert not changed & {"delta", "echo", "bravo"}
     updated = {p.name: p for p in read_lock(path).packages}
-    served = {f.filename: f.sha256 for f in index.files.values()}
+    served = {f.filename: f.digest for f in index.files}
     for filename in updated["alpha"].filenames or {"alpha-1.0-py3-none-any.whl"}:
         assert served[filename] in updated["alpha"].hashes

@@ -1,7 +1,7 @@
 """Which file of which version to download (cglib.planning).
 
 ``choose`` is driven with pages built in memory; ``plan`` and the download
-through the in-memory index of tests/support/download_index.py.
+through the in-memory index of tests/support/fakeindex.py.
 """
 
 from __future__ import annotations
@@ -22,19 +22,25 @@ from cglib.errors import IntegrityError, NoMatchError, UnsafeFilenameError, Usag
 from cglib.planning import FileOptions, choose, plan
 from cglib.selection import Target
 from cglib.simple import parse_project_page
-from support.download_index import INDEX, TOKEN, FakeIndex, files_under, index_client
+from support.fakeindex import FORMS, FakeIndex
+from support.files import files_under
 
+INDEX = "https://example.org/simple/"
+TOKEN = "sentinel-token-1234"
 LINUX = Target.from_options(platforms=["manylinux_2_28_x86_64"], python_version="3.12")
 
 
 @pytest.fixture
-def fake() -> FakeIndex:
-    return FakeIndex()
+def fake(request: pytest.FixtureRequest) -> FakeIndex:
+    """An index behind credentials whose links do not name the files (HTML
+    pages, or each form with ``indirect`` parametrisation)."""
+    form = getattr(request, "param", "html")
+    return FakeIndex(form=form, user="user", password=TOKEN, opaque_links=True)
 
 
 @pytest.fixture
 def client(fake: FakeIndex) -> Iterator[IndexClient]:
-    with index_client(fake) as c:
+    with fake.client() as c:
         yield c
 
 
@@ -91,8 +97,9 @@ def test_only_one_of_the_file_options():
 # -- plan: many requirements ------------------------------------------------------------
 
 
+@pytest.mark.parametrize("fake", FORMS, indirect=True)
 def test_plan_merges_the_hashes_of_two_requirements(fake, client):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"x")
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"x")
     good = hashlib.sha256(b"x").hexdigest()
     planned = plan(
         client,
@@ -132,7 +139,7 @@ def test_plan_checks_the_file_options_first(client, fake):
 
 
 def test_marker_false_for_target_is_skipped(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"x")
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"x")
     target = Target.from_options(platforms=["win_amd64"])
     notes: list[str] = []
     assert (
@@ -149,9 +156,10 @@ def test_marker_false_for_target_is_skipped(fake, client, tmp_path):
     assert "marker is false" in notes[0]
 
 
+@pytest.mark.parametrize("fake", FORMS, indirect=True)
 def test_no_file_for_target_lists_files_and_reasons(fake, client, tmp_path):
-    fake.add("six-1.16.0-cp312-cp312-win_amd64.whl", b"x")
-    fake.add("six-1.16.0.tar.gz", b"y")
+    fake.link("six", "six-1.16.0-cp312-cp312-win_amd64.whl", b"x")
+    fake.link("six", "six-1.16.0.tar.gz", b"y")
     target = Target.from_options(platforms=["manylinux_2_28_x86_64"], python_version="3.12")
     with pytest.raises(NoMatchError) as info:
         download(client, ["six"], tmp_path, target, only_binary=True, no_deps=True)
@@ -177,8 +185,8 @@ def test_chainguard_hint_off_linux(monkeypatch, tmp_path):
 
 
 def test_no_matching_version(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"x")
-    fake.add("six-2.0.0rc1-py2.py3-none-any.whl", b"x")
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"x")
+    fake.link("six", "six-2.0.0rc1-py2.py3-none-any.whl", b"x")
     with pytest.raises(NoMatchError, match=r"no final version of six matches >1.16.*2\.0\.0rc1"):
         download(client, ["six>1.16"], tmp_path, no_deps=True)
     with pytest.raises(NoMatchError) as info:
@@ -190,8 +198,9 @@ def test_no_matching_version(fake, client, tmp_path):
 # -- unsafe link names of the requested project -----------------------------------------
 
 
+@pytest.mark.parametrize("fake", FORMS, indirect=True)
 def test_unsafe_link_text_writes_nothing(fake, client, tmp_path):
-    fake.add("six-1.16.0.tar.gz", b"sdist", text="six-1.16.0\t.tar.gz")
+    fake.link("six", "six-1.16.0.tar.gz", b"sdist", text="six-1.16.0\t.tar.gz")
     dest = tmp_path / "dest"
     with pytest.raises(UnsafeFilenameError):
         download(client, ["six"], dest, no_deps=True)
@@ -199,8 +208,9 @@ def test_unsafe_link_text_writes_nothing(fake, client, tmp_path):
     assert fake.store_requests() == []
 
 
+@pytest.mark.parametrize("fake", FORMS, indirect=True)
 def test_only_unsafe_links_are_refused_by_name(fake, client, tmp_path):
-    fake.add("six-1.16.0.tar.gz", b"sdist", text="../six-1.16.0.tar.gz")
+    fake.link("six", "six-1.16.0.tar.gz", b"sdist", text="../six-1.16.0.tar.gz")
     dest = tmp_path / "dest"
     with pytest.raises(UnsafeFilenameError) as info:
         download(client, ["six"], dest, no_deps=True)
@@ -211,9 +221,12 @@ def test_only_unsafe_links_are_refused_by_name(fake, client, tmp_path):
     assert fake.store_requests() == []
 
 
+@pytest.mark.parametrize("fake", FORMS, indirect=True)
 def test_unsafe_link_beside_a_safe_file_is_passed_over_with_a_warning(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
-    fake.add("six-1.16.0-py3-none-any.whl", b"evil", text="six-1.16.0-py3-none-any.whl\x1b[2J")
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"wheel")
+    fake.link(
+        "six", "six-1.16.0-py3-none-any.whl", b"evil", text="six-1.16.0-py3-none-any.whl\x1b[2J"
+    )
     warnings: list[str] = []
     results = download(client, ["six"], tmp_path, warn=warnings.append, no_deps=True)
     assert [r.filename for r in results] == ["six-1.16.0-py2.py3-none-any.whl"]
@@ -224,19 +237,21 @@ def test_unsafe_link_beside_a_safe_file_is_passed_over_with_a_warning(fake, clie
     assert files_under(tmp_path) == ["six-1.16.0-py2.py3-none-any.whl"]
 
 
+@pytest.mark.parametrize("fake", FORMS, indirect=True)
 def test_all_files_refuses_an_unsafe_link(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
-    fake.add("six-1.16.0.tar.gz", b"sdist", text="/var/six-1.16.0.tar.gz")
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"wheel")
+    fake.link("six", "six-1.16.0.tar.gz", b"sdist", text="/var/six-1.16.0.tar.gz")
     with pytest.raises(UnsafeFilenameError, match=r"/var/six-1\.16\.0\.tar\.gz"):
         download(client, ["six"], tmp_path, all_files=True, no_deps=True)
     assert files_under(tmp_path) == []
 
 
+@pytest.mark.parametrize("fake", FORMS, indirect=True)
 def test_unsafe_links_of_other_versions_or_projects_are_ignored(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"wheel")
-    fake.add("six-0.9.tar.gz", b"old", text="../six-0.9.tar.gz")
-    fake.add("six_other-1.0.tar.gz", b"other", text="../six_other-1.0.tar.gz")
-    fake.add("six-junk.exe", b"exe", text="six-junk.exe")
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"wheel")
+    fake.link("six", "six-0.9.tar.gz", b"old", text="../six-0.9.tar.gz")
+    fake.link("six", "six_other-1.0.tar.gz", b"other", text="../six_other-1.0.tar.gz")
+    fake.link("six", "six-junk.exe", b"exe", text="six-junk.exe")
     warnings: list[str] = []
     results = download(
         client, ["six>=1"], tmp_path, warn=warnings.append, all_files=True, no_deps=True

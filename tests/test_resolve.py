@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 
-from cglib.client import IndexClient
-from cglib.config import Index, Settings
+from cglib.config import Settings
 from cglib.errors import NoMatchError
 from cglib.metadata import MetadataFetcher
 from cglib.resolve import ALL, Options, Resolution, resolve
 from cglib.selection import Target
 from cglib.targets import parse_target
-from support.metaindex import MetaIndex
+from support.fakeindex import FakeIndex
 
 LINUX = "manylinux_2_28_x86_64@3.12"
 LINUX_ARM = "manylinux_2_28_aarch64@3.12"
@@ -22,15 +20,13 @@ WINDOWS = "win_amd64@3.12"
 
 
 def run(
-    index: MetaIndex,
+    index: FakeIndex,
     requirements: list[str],
     targets: list[str] = (LINUX,),  # type: ignore[assignment]
     cache_dir: Path | None = None,
     **options: object,
 ) -> Resolution:
-    client = IndexClient(
-        Index(index.url), settings=Settings(retries=0), transport=httpx.MockTransport(index)
-    )
+    client = index.client(Settings(retries=0))
     with client, MetadataFetcher(client, cache_dir=cache_dir, cache=cache_dir is not None) as f:
         return resolve(
             client,
@@ -45,12 +41,12 @@ def pins(resolution: Resolution, which: int = 0) -> dict[str, str]:
     return {name: str(p.version) for name, p in resolution.targets[which].pins.items()}
 
 
-@pytest.fixture(params=["json", "html"])
-def index(request: pytest.FixtureRequest) -> MetaIndex:
-    return MetaIndex(form=request.param)
+@pytest.fixture
+def index(form: str) -> FakeIndex:
+    return FakeIndex(form=form)
 
 
-def test_closure_with_newest_allowed_versions(index: MetaIndex) -> None:
+def test_closure_with_newest_allowed_versions(index: FakeIndex) -> None:
     index.wheel("app", "1.0", requires_dist=["lib>=1,<3", "util"])
     index.wheel("lib", "1.0")
     index.wheel("lib", "2.5", requires_dist=["util>=2"])
@@ -67,12 +63,12 @@ def test_closure_with_newest_allowed_versions(index: MetaIndex) -> None:
     assert pin["lib"].metadata_file is not None
 
 
-def test_extras_bring_their_dependencies(index: MetaIndex) -> None:
+def test_extras_bring_their_dependencies(index: FakeIndex) -> None:
     index.wheel(
         "requests",
         "2.32.0",
         requires_dist=["urllib3", "pysocks>=1.5; extra == 'socks'"],
-        extras=["socks"],
+        provides_extra=["socks"],
     )
     index.wheel("urllib3", "2.2.0")
     index.wheel("pysocks", "1.7.1")
@@ -83,7 +79,7 @@ def test_extras_bring_their_dependencies(index: MetaIndex) -> None:
     assert result.targets[0].pins["pysocks"].required_by == ("requests",)
 
 
-def test_markers_are_evaluated_per_target(index: MetaIndex) -> None:
+def test_markers_are_evaluated_per_target(index: FakeIndex) -> None:
     index.wheel(
         "click",
         "8.1.7",
@@ -110,7 +106,7 @@ def test_markers_are_evaluated_per_target(index: MetaIndex) -> None:
     ]
 
 
-def test_binary_wheels_per_platform(index: MetaIndex) -> None:
+def test_binary_wheels_per_platform(index: FakeIndex) -> None:
     index.wheel("fast", "1.0", "cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64")
     index.wheel("fast", "1.0", "cp312-cp312-manylinux_2_28_aarch64")
     index.wheel("fast", "1.0", "cp312-cp312-win_amd64")
@@ -125,21 +121,20 @@ def test_binary_wheels_per_platform(index: MetaIndex) -> None:
     ]
 
 
-def test_requires_python_of_files_and_metadata(index: MetaIndex) -> None:
+def test_requires_python_of_files_and_metadata(index: FakeIndex) -> None:
     # Files that say so on the page are skipped without reading metadata;
     # metadata that says so is backtracked over.
     index.wheel("lib", "1.0")
     index.wheel("lib", "2.0", requires_python=">=3.13")
-    index.wheel("lib", "1.5")
-    index.dists[-1].requires_python = None  # the page does not say ...
-    index.dists[-1].metadata = index.dists[-1].metadata.replace(
-        b"Version: 1.5\n", b"Version: 1.5\nRequires-Python: >=3.13\n"
-    )  # ... but the metadata does
+    lib = index.wheel("lib", "1.5", requires_python=">=3.13")
+    assert lib.metadata is not None
+    assert b"Requires-Python: >=3.13" in lib.metadata  # the metadata says so ...
+    lib.requires_python = None  # ... but the page does not
     assert pins(run(index, ["lib"], ["manylinux_2_28_x86_64@3.12"])) == {"lib": "1.0"}
     assert pins(run(index, ["lib"], ["manylinux_2_28_x86_64@3.13"])) == {"lib": "2.0"}
 
 
-def test_backtracking_to_an_older_version(index: MetaIndex) -> None:
+def test_backtracking_to_an_older_version(index: FakeIndex) -> None:
     # web 2.0 needs core>=2, but the app pins core<2: web 1.0 it is.
     index.wheel("app", "1.0", requires_dist=["web", "core<2"])
     index.wheel("web", "2.0", requires_dist=["core>=2"])
@@ -149,7 +144,7 @@ def test_backtracking_to_an_older_version(index: MetaIndex) -> None:
     assert pins(run(index, ["app"])) == {"app": "1.0", "web": "1.0", "core": "1.5"}
 
 
-def test_conflict_names_the_chain(index: MetaIndex) -> None:
+def test_conflict_names_the_chain(index: FakeIndex) -> None:
     index.wheel("app", "1.0", requires_dist=["lib>=2", "other"])
     index.wheel("other", "3.1", requires_dist=["lib<2"])
     index.wheel("lib", "1.0")
@@ -164,20 +159,20 @@ def test_conflict_names_the_chain(index: MetaIndex) -> None:
     assert "2.0, 1.0" in (info.value.hint or "")
 
 
-def test_missing_dependency_is_named(index: MetaIndex) -> None:
+def test_missing_dependency_is_named(index: FakeIndex) -> None:
     index.wheel("app", "1.0", requires_dist=["ghost>=1"])
     with pytest.raises(NoMatchError, match="no project 'ghost'") as info:
         run(index, ["app"])
     assert "app 1.0 requires ghost>=1" in info.value.message
 
 
-def test_no_version_for_a_root_requirement(index: MetaIndex) -> None:
+def test_no_version_for_a_root_requirement(index: FakeIndex) -> None:
     index.wheel("lib", "1.0")
     with pytest.raises(NoMatchError, match=r"you asked for lib>=5"):
         run(index, ["lib>=5"])
 
 
-def test_prerelease_rule(index: MetaIndex) -> None:
+def test_prerelease_rule(index: FakeIndex) -> None:
     index.wheel("lib", "1.0")
     index.wheel("lib", "2.0b1")
     index.wheel("only", "1.0rc1")
@@ -189,7 +184,7 @@ def test_prerelease_rule(index: MetaIndex) -> None:
     assert pins(run(index, ["only"])) == {"only": "1.0rc1"}
 
 
-def test_yanked_only_when_pinned_with_a_warning(index: MetaIndex) -> None:
+def test_yanked_only_when_pinned_with_a_warning(index: FakeIndex) -> None:
     index.wheel("lib", "1.0")
     index.wheel("lib", "1.1", yanked="broken build")
     assert pins(run(index, ["lib"])) == {"lib": "1.0"}
@@ -199,13 +194,13 @@ def test_yanked_only_when_pinned_with_a_warning(index: MetaIndex) -> None:
     assert any("lib 1.1 is yanked (broken build)" in w for w in result.warnings)
 
 
-def test_pin_matches_a_local_version(index: MetaIndex) -> None:
+def test_pin_matches_a_local_version(index: FakeIndex) -> None:
     index.wheel("apiflask", "2.0.0+cgr.1")
     index.wheel("apiflask", "2.3.0")
     assert pins(run(index, ["apiflask==2.0.0"])) == {"apiflask": "2.0.0+cgr.1"}
 
 
-def test_only_binary_and_no_binary(index: MetaIndex) -> None:
+def test_only_binary_and_no_binary(index: FakeIndex) -> None:
     index.sdist("lib", "2.0", requires_dist=["dep"])
     index.wheel("lib", "1.0")
     index.wheel("dep", "1.0")
@@ -223,42 +218,40 @@ def test_only_binary_and_no_binary(index: MetaIndex) -> None:
     ) == {"lib": "2.0", "dep": "1.0"}
 
 
-def test_no_deps_takes_names_only(index: MetaIndex) -> None:
+def test_no_deps_takes_names_only(index: FakeIndex) -> None:
     index.wheel("app", "1.0", requires_dist=["lib"])
     index.wheel("lib", "1.0")
     result = run(index, ["app"], no_deps=True)
     assert pins(result) == {"app": "1.0"}
-    assert index.seen("metadata") == []
+    assert index.asked("metadata") == []
 
 
 def test_warm_cache_makes_no_metadata_request(tmp_path: Path) -> None:
-    index = MetaIndex(pep658=False)
-    index.wheel("app", "1.0", requires_dist=["lib"], padding=50_000)
-    index.wheel("lib", "1.0", padding=50_000)
+    index = FakeIndex()
+    index.wheel("app", "1.0", requires_dist=["lib"], padding=50_000, core_metadata=False)
+    index.wheel("lib", "1.0", padding=50_000, core_metadata=False)
     cold = run(index, ["app"], cache_dir=tmp_path)
-    asked = len(index.seen("range")) + len(index.seen("file"))
+    asked = len(index.asked("range")) + len(index.asked("file"))
     assert asked >= 2
     warm = run(index, ["app"], cache_dir=tmp_path)
     assert pins(warm) == pins(cold) == {"app": "1.0", "lib": "1.0"}
-    assert len(index.seen("range")) + len(index.seen("file")) == asked
-    assert index.seen("metadata") == []
+    assert len(index.asked("range")) + len(index.asked("file")) == asked
+    assert index.asked("metadata") == []
 
 
-def test_each_page_is_fetched_once_over_several_targets(index: MetaIndex) -> None:
+def test_each_page_is_fetched_once_over_several_targets(index: FakeIndex) -> None:
     index.wheel("app", "1.0", requires_dist=["lib"])
     index.wheel("lib", "1.0")
     run(index, ["app"], [LINUX, LINUX_ARM, WINDOWS])
-    pages = [what for _, what, _ in index.seen("page")]
+    pages = [s.path for s in index.asked("page")]
     assert sorted(pages) == ["/simple/app/", "/simple/lib/"]
-    assert len(index.seen("metadata")) == 2
+    assert len(index.asked("metadata")) == 2
 
 
 def test_whole_file_is_handed_over(tmp_path: Path) -> None:
-    index = MetaIndex(pep658=False, ranges=False)
-    dist = index.wheel("app", "1.0")
-    client = IndexClient(
-        Index(index.url), settings=Settings(retries=0), transport=httpx.MockTransport(index)
-    )
+    index = FakeIndex(ranges=False)
+    dist = index.wheel("app", "1.0", core_metadata=False)
+    client = index.client(Settings(retries=0))
     with client, MetadataFetcher(client, cache_dir=tmp_path) as f:
         result = resolve(client, ["app"], [Target()], fetcher=f)
         pin = result.targets[0].pins["app"]
@@ -266,7 +259,7 @@ def test_whole_file_is_handed_over(tmp_path: Path) -> None:
         assert pin.whole_file.read_bytes() == dist.content
 
 
-def test_sdist_with_dynamic_dependencies_is_an_error(index: MetaIndex) -> None:
+def test_sdist_with_dynamic_dependencies_is_an_error(index: FakeIndex) -> None:
     index.sdist("old", "1.0", metadata_version="2.1")
     with pytest.raises(NoMatchError, match=r"old-1\.0\.tar\.gz"):
         run(index, ["old"])

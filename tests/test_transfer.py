@@ -2,7 +2,7 @@
 
 The state machine (``decide``) is driven directly, without a network; a
 ``Transfer`` with a fake sleep; and the streaming through ``download`` with the
-in-memory index of tests/support/download_index.py.
+in-memory index of tests/support/fakeindex.py.
 """
 
 from __future__ import annotations
@@ -22,27 +22,26 @@ from cglib.config import Index, Settings
 from cglib.download import DownloadRequest, download
 from cglib.errors import IntegrityError, NetworkError, PolicyError
 from cglib.transfer import Attempt, Rules, State, Transfer, body_start, decide
-from support.download_index import (
-    FakeIndex,
-    broken_after,
-    files_under,
-    index_client,
-    ranged,
-)
+from support.fakeindex import FORMS, FakeIndex, broken_after
+from support.files import files_under
 
 NAME = "six-1.16.0-py2.py3-none-any.whl"
 DIGEST = hashlib.sha256(b"data").hexdigest()
-RULES = Rules(NAME, "https://store.example.net/o/1", DIGEST, retries=2, backoff=0.5, max_wait=0.8)
+TOKEN = "sentinel-token-1234"
+RULES = Rules(NAME, "https://files.example.net/o/1", DIGEST, retries=2, backoff=0.5, max_wait=0.8)
 
 
 @pytest.fixture
-def fake() -> FakeIndex:
-    return FakeIndex()
+def fake(request: pytest.FixtureRequest) -> FakeIndex:
+    """An index behind credentials whose links do not name the files (HTML
+    pages, or each form with ``indirect`` parametrisation)."""
+    form = getattr(request, "param", "html")
+    return FakeIndex(form=form, user="user", password=TOKEN, opaque_links=True)
 
 
 @pytest.fixture
 def client(fake: FakeIndex) -> Iterator[IndexClient]:
-    with index_client(fake) as c:
+    with fake.client() as c:
         yield c
 
 
@@ -211,7 +210,7 @@ def test_every_transfer_ends(attempts, resumable):
 
 def test_transfer_resumes_with_backoff_and_keeps_the_part(fake, tmp_path):
     data = bytes(range(256)) * 64
-    fake.add(NAME, data)
+    fake.link("six", NAME, data)
     sent = iter(range(1000, len(data), 1000))
 
     def stalls(request: httpx.Request, full: bytes) -> httpx.Response:
@@ -229,12 +228,12 @@ def test_transfer_resumes_with_backoff_and_keeps_the_part(fake, tmp_path):
             headers["Content-Range"] = f"bytes {start}-{len(full) - 1}/{len(full)}"
         return httpx.Response(status, stream=Body(), headers=headers)
 
-    fake.store_handler = stalls
+    fake.file(NAME).serve = stalls
     waits: list[float] = []
     notes: list[str] = []
     warnings: list[str] = []
     settings = Settings(retries=3, backoff=0.5, max_retry_wait=1.5)
-    with index_client(fake, settings) as short:
+    with fake.client(settings) as short:
         f = short.get_project("six").files[0]
         transfer = Transfer(
             short,
@@ -266,7 +265,7 @@ def test_transfer_resumes_with_backoff_and_keeps_the_part(fake, tmp_path):
 
 
 def test_transfer_saves_a_verified_file(fake, client, tmp_path):
-    fake.add(NAME, b"data")
+    fake.link("six", NAME, b"data")
     f = client.get_project("six").files[0]
     assert Transfer(client, f, tmp_path / NAME, expected=f.sha256).run() == (DIGEST, 4)
     assert files_under(tmp_path) == [NAME]
@@ -275,9 +274,10 @@ def test_transfer_saves_a_verified_file(fake, client, tmp_path):
 # -- streaming through download ------------------------------------------------------------
 
 
+@pytest.mark.parametrize("fake", FORMS, indirect=True)
 def test_redirect_download_keeps_credentials_off_the_store(fake, client, tmp_path):
     data = b"wheel bytes" * 1000
-    fake.add("six-1.16.0-py2.py3-none-any.whl", data)
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", data)
     results = download(client, ["six==1.16.0"], tmp_path, no_deps=True)
     assert [r.status for r in results] == ["downloaded"]
     saved = tmp_path / "six-1.16.0-py2.py3-none-any.whl"
@@ -289,12 +289,14 @@ def test_redirect_download_keeps_credentials_off_the_store(fake, client, tmp_pat
     assert len(store) == 1
     assert "authorization" not in store[0].headers
     assert store[0].headers["accept-encoding"] == "identity"
-    front = [r for r in fake.requests if r.url.host == "index.example.org"]
+    front = [r for r in fake.requests if r.url.host == "example.org"]
+    assert len(front) == 2  # the page and the link
     assert all("authorization" in r.headers for r in front)
 
 
+@pytest.mark.parametrize("fake", FORMS, indirect=True)
 def test_hash_mismatch_leaves_nothing(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"good", digest="f" * 64)
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"good", sha256="f" * 64)
     with pytest.raises(IntegrityError, match="sha256 mismatch") as info:
         download(client, ["six"], tmp_path, no_deps=True)
     assert info.value.exit_code == 7
@@ -302,7 +304,7 @@ def test_hash_mismatch_leaves_nothing(fake, client, tmp_path):
 
 
 def test_requirements_file_hash_is_checked_too(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"good")
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"good")
     wanted = DownloadRequest("six", frozenset({"e" * 64}), "r.txt:1")
     with pytest.raises(IntegrityError, match="--hash"):
         download(client, [wanted], tmp_path, no_deps=True)
@@ -312,8 +314,8 @@ def test_requirements_file_hash_is_checked_too(fake, client, tmp_path):
 
 
 def test_short_body_is_an_integrity_error(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"a" * 100)
-    fake.store_handler = lambda request, data: httpx.Response(
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"a" * 100)
+    fake.file("six-1.16.0-py2.py3-none-any.whl").serve = lambda request, data: httpx.Response(
         200, content=data[:50], headers={"Content-Length": "100"}
     )
     with pytest.raises(IntegrityError, match="truncated transfer") as info:
@@ -323,9 +325,12 @@ def test_short_body_is_an_integrity_error(fake, client, tmp_path):
 
 
 def test_policy_answer_shows_the_reason(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"x")
-    fake.front_status["six-1.16.0-py2.py3-none-any.whl"] = httpx.Response(
-        409, json={"error": "blocked", "reason": "POLICY_COOLDOWN", "message": "wait"}
+    fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"x")
+    fake.always(
+        fake.file("six-1.16.0-py2.py3-none-any.whl").path,
+        httpx.Response(
+            409, json={"error": "blocked", "reason": "POLICY_COOLDOWN", "message": "wait"}
+        ),
     )
     with pytest.raises(PolicyError, match="cool-down") as info:
         download(client, ["six"], tmp_path, no_deps=True)
@@ -336,9 +341,8 @@ def test_policy_answer_shows_the_reason(fake, client, tmp_path):
 def test_interrupted_download_keeps_part_and_resumes(fake, client, tmp_path):
     data = bytes(range(256)) * 4096  # 1 MiB
     name = "six-1.16.0-py2.py3-none-any.whl"
-    fake.add(name, data)
-    seen: list[dict[str, str]] = []
-    fake.store_handler = lambda request, _: httpx.Response(
+    wheel = fake.link("six", name, data)
+    wheel.serve = lambda request, _: httpx.Response(
         200,
         content=iter([data[:300_000], data[300_000:]]),
         headers={"ETag": '"v1"', "Content-Length": str(len(data))},
@@ -360,27 +364,28 @@ def test_interrupted_download_keeps_part_and_resumes(fake, client, tmp_path):
     assert part.read_bytes() == data[:300_000]
     assert not (tmp_path / name).exists()
 
-    fake.store_handler = ranged(data, seen)
+    wheel.serve = None  # the usual answer: ranged, with If-Range
     results = download(client, ["six"], tmp_path, no_deps=True)
     assert results[0].status == "downloaded"
     assert (tmp_path / name).read_bytes() == data
-    assert seen[-1]["range"] == "bytes=300000-"
-    assert seen[-1]["if-range"] == '"v1"'
+    last = fake.store_requests()[-1]
+    assert last.headers["range"] == "bytes=300000-"
+    assert last.headers["if-range"] == '"v1"'
     assert files_under(tmp_path) == [name]
 
 
 def test_resume_answered_with_200_starts_over(fake, client, tmp_path):
     data = b"0123456789" * 1000
     name = "six-1.16.0-py2.py3-none-any.whl"
-    fake.add(name, data)
+    fake.link("six", name, data)
     (tmp_path / f"{name}.part").write_bytes(b"garbage!")
     (tmp_path / f"{name}.part.json").write_text(
         json.dumps({"sha256": hashlib.sha256(data).hexdigest(), "validator": '"old"'})
     )
-    seen: list[dict[str, str]] = []
-    fake.store_handler = ranged(data, seen)
     download(client, ["six"], tmp_path, no_deps=True)
-    assert seen[0]["range"] == "bytes=8-"
+    asked = fake.store_requests()
+    assert asked[0].headers["range"] == "bytes=8-"
+    assert len(asked) == 1  # answered with the whole file (200): no second request
     assert (tmp_path / name).read_bytes() == data
     assert files_under(tmp_path) == [name]
 
@@ -388,22 +393,20 @@ def test_resume_answered_with_200_starts_over(fake, client, tmp_path):
 def test_bad_resumed_prefix_is_caught_by_the_hash(fake, client, tmp_path):
     data = b"0123456789" * 1000
     name = "six-1.16.0-py2.py3-none-any.whl"
-    fake.add(name, data)
+    fake.link("six", name, data)
     (tmp_path / f"{name}.part").write_bytes(b"garbage!")
     (tmp_path / f"{name}.part.json").write_text(
         json.dumps({"sha256": hashlib.sha256(data).hexdigest(), "validator": '"v1"'})
     )
-    seen: list[dict[str, str]] = []
-    fake.store_handler = ranged(data, seen)
     download(client, ["six"], tmp_path, no_deps=True)
-    assert [s.get("range") for s in seen] == ["bytes=8-", None]
+    assert [r.headers.get("range") for r in fake.store_requests()] == ["bytes=8-", None]
     assert (tmp_path / name).read_bytes() == data
 
 
 def test_part_symlink_is_not_followed(fake, client, tmp_path):
     data = b"payload"
     name = "six-1.16.0-py2.py3-none-any.whl"
-    fake.add(name, data)
+    fake.link("six", name, data)
     outside = tmp_path / "outside.txt"
     outside.write_text("keep me")
     dest = tmp_path / "dest"
@@ -421,8 +424,8 @@ def test_part_symlink_is_not_followed(fake, client, tmp_path):
 def test_stalled_body_is_a_network_error_and_keeps_the_part(fake, client, tmp_path):
     name = "six-1.16.0-py2.py3-none-any.whl"
     data = bytes(range(256)) * 64
-    fake.add(name, data)
-    fake.store_handler = broken_after(data[:1000], httpx.ReadTimeout("timed out"))
+    wheel = fake.link("six", name, data)
+    wheel.serve = broken_after(data[:1000], httpx.ReadTimeout("timed out"))
     with pytest.raises(NetworkError, match="timed out") as info:
         download(client, ["six"], tmp_path, no_deps=True)
     error = info.value
@@ -430,23 +433,23 @@ def test_stalled_body_is_a_network_error_and_keeps_the_part(fake, client, tmp_pa
     assert error.exit_code == 6
     assert "\n" not in str(error)
     assert name in error.message
-    assert "store.example.net" in (error.url or "")
+    assert "files.example.net" in (error.url or "")
     assert "resume" in (error.hint or "")
     assert len(fake.store_requests()) == 2  # tried again once (retries=1), from where it stopped
     assert fake.store_requests()[1].headers["range"] == "bytes=1000-"
     assert (tmp_path / f"{name}.part").read_bytes() == data[:1000]
     assert not (tmp_path / name).exists()
     # The next run goes on from the .part.
-    seen: list[dict[str, str]] = []
-    fake.store_handler = ranged(data, seen)
+    wheel.serve = None
     assert download(client, ["six"], tmp_path, no_deps=True)[0].status == "downloaded"
-    assert seen[-1]["range"] == "bytes=1000-"
+    assert fake.store_requests()[-1].headers["range"] == "bytes=1000-"
+    assert fake.store_requests()[-1].headers["if-range"] == '"v1"'
     assert files_under(tmp_path) == [name]
 
 
 def test_connection_reset_mid_body_is_a_network_error(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"x" * 5000)
-    fake.store_handler = broken_after(b"x" * 100, httpx.ReadError("connection reset by peer"))
+    wheel = fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"x" * 5000)
+    wheel.serve = broken_after(b"x" * 100, httpx.ReadError("connection reset by peer"))
     with pytest.raises(NetworkError) as info:
         download(client, ["six"], tmp_path, no_deps=True)
     assert info.value.exit_code == 6
@@ -454,8 +457,8 @@ def test_connection_reset_mid_body_is_a_network_error(fake, client, tmp_path):
 
 
 def test_body_closed_before_its_length_is_a_truncated_transfer(fake, client, tmp_path):
-    fake.add("six-1.16.0-py2.py3-none-any.whl", b"x" * 5000)
-    fake.store_handler = broken_after(
+    wheel = fake.link("six", "six-1.16.0-py2.py3-none-any.whl", b"x" * 5000)
+    wheel.serve = broken_after(
         b"x" * 100, httpx.RemoteProtocolError("peer closed connection without sending complete")
     )
     with pytest.raises(IntegrityError, match="truncated transfer") as info:
@@ -476,7 +479,7 @@ def test_disk_full_is_a_local_error_and_removes_the_part(fake, client, tmp_path,
     from cglib.errors import ExitCode, LocalFileError
 
     data = bytes(range(256)) * (size // 256)
-    fake.add(NAME, data)
+    fake.link("six", NAME, data)
     f = client.get_project("six").files[0]
     written = [0]
     real_write = os.write
@@ -509,7 +512,7 @@ def test_an_unwritable_destination_is_a_local_error(fake, client, tmp_path, monk
 
     from cglib.errors import LocalFileError
 
-    fake.add(NAME, b"data")
+    fake.link("six", NAME, b"data")
     f = client.get_project("six").files[0]
     real_open = os.open
 
@@ -526,7 +529,7 @@ def test_an_unwritable_destination_is_a_local_error(fake, client, tmp_path, monk
 
 def test_a_non_ascii_etag_is_stored_and_sent_back_byte_for_byte(fake, client, tmp_path):
     data = bytes(range(256)) * 16
-    fake.add(NAME, data)
+    fake.link("six", NAME, data)
     f = client.get_project("six").files[0]
     part = tmp_path / f"{NAME}.part"
     meta = tmp_path / f"{NAME}.part.json"
@@ -545,7 +548,7 @@ def test_a_non_ascii_etag_is_stored_and_sent_back_byte_for_byte(fake, client, tm
             )
         return httpx.Response(206 if start else 200, headers=headers, content=data[start:])
 
-    fake.store_handler = store
+    fake.file(NAME).serve = store
     assert Transfer(client, f, tmp_path / NAME, expected=f.sha256).run()[1] == len(data)
     assert seen == [etag.encode("latin-1")]
 
@@ -558,7 +561,7 @@ def test_a_part_json_that_cannot_be_used_is_discarded_with_a_note(
     fake, client, tmp_path, meta_text
 ):
     data = b"0123456789" * 100
-    fake.add(NAME, data)
+    fake.link("six", NAME, data)
     f = client.get_project("six").files[0]
     (tmp_path / f"{NAME}.part").write_bytes(data[:10])
     (tmp_path / f"{NAME}.part.json").write_text(meta_text.replace("null", f'"{f.sha256}"'))

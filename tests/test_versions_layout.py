@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from cglib.cli.tables import Column, cells, fit, short_tags
+from support.dists import wheel_zoo
+from support.fakeindex import FakeIndex, serve_http
 from support.isolation import isolated_env
 from support.servers import cglib_executable
-from support.static_index import json_page, page, static_index, wheel_zoo
 from support.terminal import run_in_terminal, strip_ansi
 
 WIDTHS = (60, 80, 120)
@@ -79,14 +80,30 @@ for _name in list(VERSIONS["mixed"]):
 
 @pytest.fixture(scope="module")
 def index_url():
-    pages = {"wheelzoo": page(wheel_zoo()), "mixed": json_page("mixed", MIXED)}
-    with static_index(pages) as url:
-        yield url
+    """The index URL of each project: wheelzoo on a PEP 503 page (no sizes, no
+    times), mixed on a PEP 691 one."""
+    zoo = FakeIndex(form="html", store=None)
+    for name in wheel_zoo():
+        zoo.link("wheelzoo", name)
+    mixed = FakeIndex(form="json", store=None)
+    for f in MIXED:
+        mixed.link(
+            "mixed",
+            str(f["filename"]),
+            bytes(int(str(f["size"]))),
+            requires_python=f.get("requires-python"),
+            yanked=f.get("yanked", False),
+            upload_time=f["upload-time"],
+        )
+    with serve_http(zoo), serve_http(mixed):
+        yield {"wheelzoo": zoo.url, "mixed": mixed.url}
 
 
-def _screen(index_url: str, home: Path, columns: int, *args: str) -> list[str]:
+def _screen(
+    index_url: dict[str, str], home: Path, columns: int, project: str, *args: str
+) -> list[str]:
     code, text = run_in_terminal(
-        [cglib_executable(), "versions", *args, "-i", index_url],
+        [cglib_executable(), "versions", project, *args, "-i", index_url[project]],
         columns=columns,
         env=isolated_env(home),
     )
@@ -163,7 +180,7 @@ def test_narrow_drops_low_value_columns_first(index_url, isolate):
 
 def test_piped_output_is_unchanged(index_url, isolate):
     done = subprocess.run(
-        [cglib_executable(), "versions", "mixed", "--files", "-i", index_url],
+        [cglib_executable(), "versions", "mixed", "--files", "-i", index_url["mixed"]],
         capture_output=True,
         text=True,
         env=isolated_env(isolate),

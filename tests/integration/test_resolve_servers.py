@@ -2,7 +2,7 @@
 
 Two servers, started here: pypiserver (no PEP 658: metadata comes from range
 requests, or whole files) and the test suite's own index that serves PEP 658
-``.metadata`` files (tests/support/metaindex.py).  Both serve the same small
+``.metadata`` files (tests/support/fakeindex.py).  Both serve the same small
 tree of real wheels that exercises extras, platform and Python-version
 markers, binary wheels per platform, an older version that must not be
 chosen, a backtracking case and a conflict.  Expectations for this machine
@@ -28,7 +28,7 @@ from cglib.resolve import Resolution, resolve
 from cglib.selection import Target
 from cglib.targets import parse_target
 from support.dists import make_wheel
-from support.metaindex import MetaIndex, serve_metaindex
+from support.fakeindex import FakeIndex, File, serve_http
 from support.servers import PypiServer, run_pypiserver
 
 pytestmark = pytest.mark.integration
@@ -105,22 +105,22 @@ def pypi_tree(tree_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @pytest.fixture(scope="module")
-def pep658_tree(tree_dir: Path) -> Iterator[tuple[str, MetaIndex]]:
+def pep658_tree(tree_dir: Path) -> Iterator[tuple[str, FakeIndex]]:
     """The same wheels behind an index that serves ``.metadata`` files."""
     import zipfile
 
-    from support.metaindex import Dist
-
-    index = MetaIndex()
+    index = FakeIndex()
     for path in sorted(tree_dir.glob("*.whl")):
         with zipfile.ZipFile(path) as archive:
             member = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
             metadata = archive.read(member)
         name, version = path.name.split("-")[:2]
         python = next((t[5] for t in TREE if t[0] == name and t[1] == version and t[5]), None)
-        index.dists.append(Dist(name, version, path.name, path.read_bytes(), metadata, python))
-    with serve_metaindex(index) as url:
-        yield url, index
+        index.add(
+            name, File(path.name, path.read_bytes(), requires_python=python, metadata=metadata)
+        )
+    with serve_http(index):
+        yield index.url, index
 
 
 def _client(url: str, credentials: Credentials | None = None) -> IndexClient:
@@ -194,7 +194,7 @@ def test_pypiserver_matches_pip_for_this_machine(pypi_tree: PypiServer, tmp_path
 
 
 def test_pep658_server_matches_pip_and_reads_no_wheel(
-    pep658_tree: tuple[str, MetaIndex], tmp_path: Path
+    pep658_tree: tuple[str, FakeIndex], tmp_path: Path
 ) -> None:
     url, index = pep658_tree
     expected = _pip_report(url, "app", tmp_path)
@@ -202,8 +202,9 @@ def test_pep658_server_matches_pip_and_reads_no_wheel(
     result, seen = _resolve(url, ["app"], [Target()], tmp_path)
     assert _pins(result) == expected == HOST_EXPECTED
     assert {source for source, _ in seen} == {"pep658"}
-    asked = index.requests[before:]
-    assert not [r for r in asked if r[0] in ("range", "file")]
+    asked = index.seen[before:]
+    assert asked
+    assert not [s for s in asked if s.kind in ("range", "file")]
 
 
 def test_aarch64_target_matches_pip(pypi_tree: PypiServer, tmp_path: Path) -> None:
@@ -329,7 +330,7 @@ def test_download_saves_what_pip_download_saves(  # type: ignore[no-untyped-def]
     expected = _pip_download(url, tmp_path / "pip", "app")
     assert len(expected) == len(HOST_EXPECTED)  # the closure, by pip's account
     if server == "pep658":
-        index.requests.clear()  # pip's requests
+        index.forget()  # pip's requests
     dest = tmp_path / "cglib"
     result = run_cglib("download", "app", "-d", str(dest), "--index-url", url, timeout=120)
     assert result.exit_code == 0, result.stderr
@@ -339,7 +340,7 @@ def test_download_saves_what_pip_download_saves(  # type: ignore[no-untyped-def]
         assert (dest / name).read_bytes() == (tmp_path / "pip" / name).read_bytes()
     if server == "pep658":
         # The metadata came from .metadata files: each saved wheel was fetched once.
-        fetched = [what for kind, what, _ in index.requests if kind in ("file", "range")]
+        fetched = [Path(s.path).name for s in index.seen if s.kind in ("file", "range")]
         assert sorted(fetched) == expected
 
 

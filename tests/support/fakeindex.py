@@ -1,4 +1,4 @@
-"""The one in-memory package index of the test suite (no sockets).
+"""The one in-memory package index of the test suite.
 
 Projects are data: each :class:`File` has its bytes (tiny real wheels and
 sdists made by :mod:`support.dists`, or any bytes), hashes, yanked reason,
@@ -10,17 +10,26 @@ requires-python, core metadata (PEP 658), upload time and size (PEP 700).
   with an ``ETag`` and ``304`` for a matching ``If-None-Match``;
 - a project page asked for under a non-normalised name: ``301`` to the
   normalised one;
-- the files under ``/files/``: ``302`` to a second host (``store``) that
-  refuses (``403``) any request carrying ``Authorization``;
+- the files where the page links them (``/files/NAME``; ``/f/ID/x``, a path
+  that does not name the file, with :attr:`File.opaque`; under
+  ``/python-upstream/`` with :attr:`File.upstream`), each with its PEP 658
+  ``.metadata`` beside it: ``302`` to a second host (``store``) that refuses
+  (``403``) any request carrying ``Authorization`` (or, with ``store=None``,
+  answered by the index itself);
+- the file bodies honour ``Range`` (``206``, ``416`` past the end) unless
+  ``If-Range`` names another validator; ``ranges=False`` ignores ``Range``
+  (``200``), ``range_status`` refuses it; :attr:`File.serve` answers one file
+  its own way (a broken or truncated body: :func:`broken_after`);
 - Basic auth when ``user``/``password`` are set (``reject_status`` otherwise);
 - scripted answers for one path (:meth:`FakeIndex.queue`, :meth:`FakeIndex.always`),
   to play retries, redirects and broken servers.
 
-It records every request with the status it answered (:attr:`FakeIndex.seen`),
-and mounts as an ``httpx.MockTransport`` (:meth:`FakeIndex.transport`, for
-``IndexClient(transport=...)``), through pytest-httpx (:meth:`FakeIndex.mount`,
-for in-process CLI runs), or on a real socket on 127.0.0.1 (:func:`serve_http`,
-for the installed ``cglib`` run as a subprocess, which neither can reach).
+It records every request with the status it answered (:attr:`FakeIndex.seen`,
+:meth:`FakeIndex.asked` by kind), and mounts as an ``httpx.MockTransport``
+(:meth:`FakeIndex.transport`, :meth:`FakeIndex.client`), through pytest-httpx
+(:meth:`FakeIndex.mount`, for in-process CLI runs), or on real sockets on
+127.0.0.1 (:func:`serve_http`, for the installed ``cglib`` run as a subprocess,
+other tools and benchmarks, which neither can reach).
 """
 
 from __future__ import annotations
@@ -32,14 +41,14 @@ import json
 import re
 import tempfile
 import threading
+import time
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote, urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 from packaging.utils import (
@@ -50,6 +59,11 @@ from packaging.utils import (
 )
 
 from support.dists import make_sdist, make_wheel
+from support.quiet_http import QuietHandler, QuietServer
+
+if TYPE_CHECKING:
+    from cglib.client import IndexClient
+    from cglib.config import Settings
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPE = "text/html"
@@ -62,6 +76,10 @@ CAPTURED = ("devpi", "proxpi", "pypicloud", "pypiserver", "simple-repository-ser
 #: What a scripted path answers: a status, a response, an exception to raise,
 #: or a function of the request.
 Answer = int | httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
+#: How a file's body is answered: a function of the request and the file's bytes.
+Serve = Callable[[httpx.Request, bytes], httpx.Response]
+#: The validator of every file body.
+ETAG = '"v1"'
 
 
 def normalize(name: str) -> str:
@@ -86,13 +104,49 @@ class File:
     requires_python: str | None = None
     #: The PEP 658 metadata file (served at ``URL.metadata``), if any.
     metadata: bytes | None = None
+    #: Its digest on the page: ``""`` (the default) the real one, else that (wrong) one.
+    metadata_sha256: str = ""
     upload_time: str | None = UPLOAD_TIME
+    #: The name the page gives the file (anchor text, JSON ``filename``), if not ``filename``.
+    text: str | None = None
+    #: Linked at ``/f/ID/x``, a path that does not name it (nor does its store URL).
+    opaque: bool = False
+    #: Linked under ``/python-upstream/files/``, as Chainguard links files of its
+    #: upstream fallback.
+    upstream: bool = False
+    #: Answers the requests for its body instead of the usual ranged answer.
+    serve: Serve | None = None
 
     @property
     def digest(self) -> str | None:
         if self.sha256 == "":
             return hashlib.sha256(self.content).hexdigest()
         return self.sha256
+
+    @property
+    def metadata_digest(self) -> str | None:
+        if self.metadata is None:
+            return None
+        return self.metadata_sha256 or hashlib.sha256(self.metadata).hexdigest()
+
+    @property
+    def name(self) -> str:
+        """The name the page gives it."""
+        return self.filename if self.text is None else self.text
+
+    @property
+    def key(self) -> str:
+        """Its last path segment on the store (``/o/KEY``)."""
+        if self.opaque:
+            return hashlib.sha256(self.filename.encode()).hexdigest()[:16]
+        return quote(self.filename)
+
+    @property
+    def path(self) -> str:
+        """Where the page links it, under the index's prefix."""
+        if self.opaque:
+            return f"/f/{self.key}/x"
+        return ("/python-upstream" if self.upstream else "") + f"/files/{quote(self.filename)}"
 
     @property
     def size(self) -> int:
@@ -127,6 +181,20 @@ class Seen:
     def path(self) -> str:
         return self.request.url.path
 
+    @property
+    def kind(self) -> str:
+        """``redirect``, ``page``, ``metadata``, ``range`` (a ``Range``
+        request not answered with the whole file) or ``file``."""
+        if 300 <= self.status < 400:
+            return "redirect"
+        if "/simple/" in self.path:
+            return "page"
+        if self.path.endswith(".metadata"):
+            return "metadata"
+        if "range" in self.request.headers and self.status != 200:
+            return "range"
+        return "file"
+
 
 @dataclass
 class FakeIndex:
@@ -135,7 +203,8 @@ class FakeIndex:
 
     form: str = "json"
     base: str = "https://example.org"
-    store: str = "https://files.example.net"
+    #: The host the file links redirect to; ``None``: the index answers them itself.
+    store: str | None = "https://files.example.net"
     user: str | None = None
     password: str | None = None
     reject_status: int = 401
@@ -149,6 +218,14 @@ class FakeIndex:
     last_modified: str | None = None
     #: More headers on every page answer, 200 and 304 alike (``Cache-Control``, ``Age``).
     page_headers: dict[str, str] = field(default_factory=dict)
+    #: ``False``: file bodies ignore ``Range`` (``200``, the whole file).
+    ranges: bool = True
+    #: Answer every ``Range`` request for a file body with this status (``416``, ``501``).
+    range_status: int | None = None
+    #: Seconds to wait before each answer (a distant server, for benchmarks).
+    latency: float = 0.0
+    #: Link every file added at a path that does not name it (:attr:`File.opaque`).
+    opaque_links: bool = False
     seen: list[Seen] = field(default_factory=list)
     _scripts: dict[str, list[Answer]] = field(default_factory=dict)
     _always: dict[str, Answer] = field(default_factory=dict)
@@ -168,6 +245,7 @@ class FakeIndex:
         return urlsplit(self.base).path.rstrip("/")
 
     def add(self, project: str, file: File) -> File:
+        file.opaque = file.opaque or self.opaque_links
         self.project(project)
         self.projects[normalize(project)].append(file)
         return file
@@ -177,8 +255,13 @@ class FakeIndex:
         self.display.setdefault(normalize(name), name)
         self.projects.setdefault(normalize(name), [])
 
+    @property
+    def files(self) -> list[File]:
+        """Every file of every project."""
+        return [f for files in self.projects.values() for f in files]
+
     def file(self, filename: str) -> File:
-        return next(f for files in self.projects.values() for f in files if f.filename == filename)
+        return next(f for f in self.files if f.filename == filename)
 
     def wheel(
         self,
@@ -186,43 +269,35 @@ class FakeIndex:
         version: str,
         tag: str = "py3-none-any",
         *,
-        requires_python: str | None = None,
-        requires_dist: Sequence[str] = (),
-        provides_extra: Sequence[str] = (),
         core_metadata: bool = True,
+        padding: int = 0,
         **options: Any,
     ) -> File:
-        """A real wheel (made by :func:`support.dists.make_wheel`)."""
+        """A real wheel (made by :func:`support.dists.make_wheel`), its METADATA
+        also served on its own (PEP 658) unless ``core_metadata`` is false.
+        ``options`` are fields of its METADATA (``requires_dist``, ``summary``,
+        ...: :func:`support.dists.metadata_text`) or of its :class:`File`
+        (``requires_python`` is both)."""
+        file_options, fields = _split(options)
         with tempfile.TemporaryDirectory() as tmp:
-            path = make_wheel(
-                Path(tmp),
-                name,
-                version,
-                tag,
-                requires_python=requires_python,
-                requires_dist=requires_dist,
-                provides_extra=provides_extra,
-            )
+            path = make_wheel(Path(tmp), name, version, tag, padding=padding, **fields)
             content = path.read_bytes()
             with zipfile.ZipFile(path) as archive:
                 metadata = archive.read(f"{name.replace('-', '_')}-{version}.dist-info/METADATA")
         return self.add(
             name,
-            File(
-                path.name,
-                content,
-                requires_python=requires_python,
-                metadata=metadata if core_metadata else None,
-                **options,
-            ),
+            File(path.name, content, metadata=metadata if core_metadata else None, **file_options),
         )
 
     def sdist(self, name: str, version: str, **options: Any) -> File:
-        """A real sdist (made by :func:`support.dists.make_sdist`)."""
+        """A real sdist (made by :func:`support.dists.make_sdist`), with static
+        metadata (``Metadata-Version: 2.2``) unless ``metadata_version`` says
+        otherwise; ``options`` as for :meth:`wheel`."""
+        file_options, fields = _split({"metadata_version": "2.2", **options})
         with tempfile.TemporaryDirectory() as tmp:
-            path = make_sdist(Path(tmp), name, version)
+            path = make_sdist(Path(tmp), name, version, **fields)
             content = path.read_bytes()
-        return self.add(name, File(path.name, content, **options))
+        return self.add(name, File(path.name, content, **file_options))
 
     def link(self, project: str, filename: str, content: bytes = b"", **options: Any) -> File:
         """Any file name (also one no tool can parse), with ``content``."""
@@ -248,7 +323,14 @@ class FakeIndex:
         return [s for s in self.seen if s.host == host]
 
     def store_requests(self) -> list[httpx.Request]:
-        return [s.request for s in self.on(urlsplit(self.store).hostname or "")]
+        if self.store is None:
+            return []
+        store = self._origin(self.store)
+        return [s.request for s in self.seen if self._origin(str(s.request.url)) == store]
+
+    def asked(self, kind: str) -> list[Seen]:
+        """The requests of one :attr:`Seen.kind` (``page``, ``metadata``, ``range``, ...)."""
+        return [s for s in self.seen if s.kind == kind]
 
     def forget(self) -> None:
         """Forget what was asked (between two runs of a command)."""
@@ -260,6 +342,25 @@ class FakeIndex:
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self)
 
+    def client(self, settings: Settings | None = None, **options: Any) -> IndexClient:
+        """An ``IndexClient`` of this index, with its credentials (if any), that
+        never sleeps between retries (one retry, by default)."""
+        from cglib.auth import Credentials
+        from cglib.client import IndexClient
+        from cglib.config import Index, Settings
+
+        credentials = None
+        if self.user is not None:
+            credentials = Credentials(self.user, self.password or "")
+        return IndexClient(
+            Index(self.url),
+            credentials,
+            credentials_source="env" if credentials else "none",
+            settings=settings or Settings(retries=1, backoff=0.001),
+            transport=self.transport(),
+            **{"sleep": lambda _: None, **options},
+        )
+
     def mount(self, httpx_mock: Any) -> FakeIndex:
         """Serve every request pytest-httpx intercepts."""
         httpx_mock.add_callback(self, is_reusable=True, is_optional=True)
@@ -268,6 +369,8 @@ class FakeIndex:
     # -- serving ------------------------------------------------------------------
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.latency:
+            time.sleep(self.latency)
         try:
             response = self._answer(request)
         except Exception:
@@ -289,7 +392,7 @@ class FakeIndex:
         scripted = self._scripted(path)
         if scripted is not None:
             return _play(scripted, request)
-        if origin == self._origin(self.store):
+        if self.store is not None and origin == self._origin(self.store):
             return self._store(request)
         if origin != self._origin(self.base):
             return httpx.Response(404, text="not this host")
@@ -314,9 +417,11 @@ class FakeIndex:
             if name not in self.projects:
                 return httpx.Response(404, text="not found")
             return self._page(request, *self._project(request, name))
-        m = re.fullmatch(r"/files/([^/]+)", rest)
-        if m and self._find(m[1]) is not None:
-            return httpx.Response(302, headers={"Location": f"{self.store}/o/{m[1]}?sig=s3cr3t"})
+        for f in self.files:
+            if rest == unquote(f.path):
+                return self._link(request, f.key, f.content, f.serve)
+            if f.metadata is not None and rest == unquote(f.path) + ".metadata":
+                return self._link(request, f.key + ".metadata", f.metadata)
         return httpx.Response(404, text="not found")
 
     def _scripted(self, path: str) -> Answer | None:
@@ -326,32 +431,52 @@ class FakeIndex:
                 return queued.pop(0)
         return self._always.get(path)
 
+    def _link(
+        self, request: httpx.Request, key: str, content: bytes, serve: Serve | None = None
+    ) -> httpx.Response:
+        """A file's link on the index: to the store, or the file itself."""
+        if self.store is None:
+            return self._body(request, content, serve)
+        return httpx.Response(302, headers={"Location": f"{self.store}/o/{key}?sig=s3cr3t"})
+
     def _store(self, request: httpx.Request) -> httpx.Response:
         if "authorization" in request.headers:
             return httpx.Response(403, text="the store saw credentials")
-        m = re.fullmatch(r"/o/([^/]+)", request.url.path)
-        found = self._find(m[1]) if m else None
-        if found is None:
-            return httpx.Response(404, text="no such object")
-        content = found[1]
-        return httpx.Response(
-            200,
-            content=content,
-            headers={"Content-Type": "application/octet-stream", "ETag": '"v1"'},
-        )
+        key = unquote(request.url.path.removeprefix("/o/"))
+        for f in self.files:
+            if key == unquote(f.key):
+                return self._body(request, f.content, f.serve)
+            if f.metadata is not None and key == unquote(f.key) + ".metadata":
+                return self._body(request, f.metadata)
+        return httpx.Response(404, text="no such object")
 
-    def _find(self, filename: str) -> tuple[File, bytes] | None:
-        for files in self.projects.values():
-            for f in files:
-                quoted = quote(f.filename)
-                if filename in (f.filename, quoted):
-                    return f, f.content
-                if f.metadata is not None and filename in (
-                    f.filename + ".metadata",
-                    quoted + ".metadata",
-                ):
-                    return f, f.metadata
-        return None
+    def _body(
+        self, request: httpx.Request, content: bytes, serve: Serve | None = None
+    ) -> httpx.Response:
+        """``content`` (a file's or its metadata's), ranged as asked, or as ``serve`` answers."""
+        if serve is not None:
+            return serve(request, content)
+        headers = {"Content-Type": "application/octet-stream", "ETag": ETAG}
+        wanted = request.headers.get("range")
+        if self.ranges:
+            headers["Accept-Ranges"] = "bytes"
+        if not wanted or not self.ranges or request.headers.get("if-range", ETAG) != ETAG:
+            return httpx.Response(200, content=content, headers=headers)
+        if self.range_status is not None:
+            return httpx.Response(self.range_status, text="no ranges here")
+        size = len(content)
+        m = re.fullmatch(r"bytes=(\d*)-(\d*)", wanted.strip())
+        if not m or not (m[1] or m[2]):
+            start, end = size, 0
+        elif m[1]:
+            start = int(m[1])
+            end = min(int(m[2]), size - 1) if m[2] else size - 1
+        else:
+            start, end = max(0, size - int(m[2])), size - 1
+        if start >= size or start > end:
+            return httpx.Response(416, headers={"Content-Range": f"bytes */{size}"})
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        return httpx.Response(206, content=content[start : end + 1], headers=headers)
 
     def _wants_json(self, request: httpx.Request) -> bool:
         return self.form == "json" and JSON_TYPE in request.headers.get("accept", "")
@@ -398,10 +523,23 @@ class FakeIndex:
         ).encode(), HTML_TYPE
 
 
+_FILE_FIELDS = frozenset(File.__dataclass_fields__) - {"filename", "content", "metadata"}
+
+
+def _split(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``options`` of :meth:`FakeIndex.wheel`: those of the :class:`File`,
+    those of the metadata (``requires_python`` goes to both)."""
+    file_options = {k: v for k, v in options.items() if k in _FILE_FIELDS}
+    fields = {k: v for k, v in options.items() if k not in _FILE_FIELDS}
+    if "requires_python" in options:
+        fields["requires_python"] = options["requires_python"]
+    return file_options, fields
+
+
 def _json_file(f: File) -> dict[str, object]:
     entry: dict[str, object] = {
-        "filename": f.filename,
-        "url": f"../../files/{quote(f.filename)}",
+        "filename": f.name,
+        "url": f"../..{f.path}",
         "hashes": {"sha256": f.digest} if f.digest else {},
         "size": f.size,
     }
@@ -412,12 +550,12 @@ def _json_file(f: File) -> dict[str, object]:
     if f.yanked:
         entry["yanked"] = f.yanked
     if f.metadata is not None:
-        entry["core-metadata"] = {"sha256": hashlib.sha256(f.metadata).hexdigest()}
+        entry["core-metadata"] = {"sha256": f.metadata_digest}
     return entry
 
 
 def _anchor(f: File) -> str:
-    href = f"../../files/{quote(f.filename)}"
+    href = f"../..{f.path}"
     if f.digest:
         href += f"#sha256={f.digest}"
     attrs = f'href="{html.escape(href)}"'
@@ -427,8 +565,8 @@ def _anchor(f: File) -> str:
         reason = f.yanked if isinstance(f.yanked, str) else ""
         attrs += f' data-yanked="{html.escape(reason)}"'
     if f.metadata is not None:
-        attrs += f' data-core-metadata="sha256={hashlib.sha256(f.metadata).hexdigest()}"'
-    return f"<a {attrs}>{html.escape(f.filename)}</a><br>\n"
+        attrs += f' data-core-metadata="sha256={f.metadata_digest}"'
+    return f"<a {attrs}>{html.escape(f.name)}</a><br>\n"
 
 
 def _play(answer: Answer, request: httpx.Request) -> httpx.Response:
@@ -447,40 +585,77 @@ def _play(answer: Answer, request: httpx.Request) -> httpx.Response:
     return answer(request)
 
 
+class _Handler(QuietHandler):
+    """Hands each request to the :class:`FakeIndex` of its server."""
+
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    # Headers and body in one write, sent at once: with keep-alive, a small
+    # body written after its headers would otherwise wait for the client's
+    # delayed ACK (Nagle), 40 ms a response.
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16
+
+    def do_GET(self) -> None:
+        self._forward(body=True)
+
+    def do_HEAD(self) -> None:
+        self._forward(body=False)
+
+    def _forward(self, body: bool) -> None:
+        request = httpx.Request("GET", self.server.origin + self.path, headers=dict(self.headers))
+        response = self.server.index(request)
+        content = response.read()
+        self.send_response(response.status_code)
+        for key, value in response.headers.multi_items():
+            if key.lower() not in ("content-length", "transfer-encoding", "connection"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        if body:
+            self.wfile.write(content)
+
+
+class _Server(QuietServer):
+    index: FakeIndex
+    origin: str
+
+
 @contextmanager
 def serve_http(index: FakeIndex) -> Iterator[FakeIndex]:
     """Serve ``index`` over real HTTP on 127.0.0.1 (its ``base`` becomes
-    ``http://127.0.0.1:PORT``); yield it."""
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            request = httpx.Request("GET", index.base + self.path, headers=dict(self.headers))
-            response = index(request)
-            body = response.read()
-            self.send_response(response.status_code)
-            for key, value in response.headers.items():
-                if key.lower() not in ("content-length", "transfer-encoding", "connection"):
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    index.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    ``http://127.0.0.1:PORT`` with the same path, its ``store``, if any,
+    another port); yield it."""
+    with ExitStack() as stack:
+        for which in ("base", "store") if index.store is not None else ("base",):
+            server = _Server(("127.0.0.1", 0), _Handler)
+            server.index = index
+            server.origin = f"http://127.0.0.1:{server.server_address[1]}"
+            path = urlsplit(getattr(index, which)).path
+            setattr(index, which, server.origin + path)
+            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread.start()
+            stack.callback(thread.join, 5)
+            stack.callback(server.server_close)
+            stack.callback(server.shutdown)
         yield index
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+
+
+def broken_after(data: bytes, error: Exception) -> Serve:
+    """A file answer (:attr:`File.serve`) that announces the whole file, gives
+    ``data`` and then fails with ``error`` (a stall, a reset, a closed body)."""
+
+    class Body(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            yield data
+            raise error
+
+    def serve(request: httpx.Request, full: bytes) -> httpx.Response:
+        return httpx.Response(
+            200, stream=Body(), headers={"Content-Length": str(len(full)), "ETag": ETAG}
+        )
+
+    return serve
 
 
 def replay(index: FakeIndex, server: str, project: str = "six") -> FakeIndex:

@@ -31,7 +31,7 @@ import tempfile
 from pathlib import Path
 
 from support.dists import make_wheel
-from support.lockindex import LockIndex
+from support.fakeindex import FakeIndex
 
 #: Lock sets: the requirements each lock was made from.
 FULL = ["alpha==1.0", "bravo==2.0", "charlie==1.5", "delta==0.3", "echo==1.1",
@@ -118,25 +118,32 @@ def _sdist(name: str, version: str, payload: bytes = b"") -> tuple[str, bytes]:
     return f"{base}.tar.gz", gzip.compress(raw.getvalue(), mtime=0)
 
 
-def serve_original(index: LockIndex) -> None:
+def lock_index(form: str = "json") -> FakeIndex:
+    """An empty open index that answers the file URLs the locks name
+    (``ORIGIN/files/NAME``) itself, as the real tools fetch them; serve it
+    with :func:`support.fakeindex.serve_http`."""
+    return FakeIndex(form=form, store=None)
+
+
+def serve_original(index: FakeIndex) -> None:
     """The files as they were when the locks were made."""
     for name, version in [("alpha", "1.0"), ("bravo", "2.0"), ("charlie", "1.5"),
                           ("delta", "0.3"), ("echo", "1.1"), ("golf", "1.0")]:  # fmt: skip
-        index.add(name, *_wheel(name, version))
-    index.add("alpha", *_sdist("alpha", "1.0"))
-    index.add("foxtrot", *_sdist("foxtrot", "3.0"))
+        index.link(name, *_wheel(name, version))
+    index.link("alpha", *_sdist("alpha", "1.0"))
+    index.link("foxtrot", *_sdist("foxtrot", "3.0"))
     for tag in HOTEL_TAGS:
-        index.add("hotel", *_wheel("hotel", "1.0", tag))
+        index.link("hotel", *_wheel("hotel", "1.0", tag))
 
 
-def serve_migrated(index: LockIndex) -> None:
+def serve_migrated(index: FakeIndex) -> None:
     """The files as the new index serves them (see the table above)."""
-    index.add("alpha", *_wheel("alpha", "1.0", payload=REBUILT))
-    index.add("alpha", *_sdist("alpha", "1.0", payload=REBUILT))
-    index.add("bravo", *_wheel("bravo", "2.0"))
-    index.add("charlie", *_wheel("charlie", "1.5"), upstream=True)
-    index.add("delta", *_wheel("delta", "0.4"))
-    index.add("foxtrot", *_sdist("foxtrot", "3.0", payload=REBUILT))
-    index.add("golf", *_wheel("golf", "1.0"), yanked="broken build")
+    index.link("alpha", *_wheel("alpha", "1.0", payload=REBUILT))
+    index.link("alpha", *_sdist("alpha", "1.0", payload=REBUILT))
+    index.link("bravo", *_wheel("bravo", "2.0"))
+    index.link("charlie", *_wheel("charlie", "1.5"), upstream=True)
+    index.link("delta", *_wheel("delta", "0.4"))
+    index.link("foxtrot", *_sdist("foxtrot", "3.0", payload=REBUILT))
+    index.link("golf", *_wheel("golf", "1.0"), yanked="broken build")
     for tag in HOTEL_TAGS:
-        index.add("hotel", *_wheel("hotel", "1.0", tag, payload=REBUILT))
+        index.link("hotel", *_wheel("hotel", "1.0", tag, payload=REBUILT))

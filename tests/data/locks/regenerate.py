@@ -32,8 +32,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))  # tests/, for support.*
 
-from support.lockindex import run_lock_index  # noqa: E402
-from support.lockset import FULL, WHEELS, serve_original  # noqa: E402
+from support.fakeindex import serve_http  # noqa: E402
+from support.lockset import FULL, WHEELS, lock_index, serve_original  # noqa: E402
 
 PLACEHOLDER = "http://127.0.0.1:9"
 
@@ -103,10 +103,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tools", type=Path, required=True, help="venv with uv and poetry")
     args = parser.parse_args()
-    with run_lock_index() as index:
+    with serve_http(lock_index()) as index:
         serve_original(index)
         for name, requirements in (("full", FULL), ("wheels", WHEELS)):
-            make_set(name, requirements, index.url, index.origin, args.tools)
+            make_set(name, requirements, index.url, index.base, args.tools)
 
 
 if __name__ == "__main__":
