@@ -364,3 +364,32 @@ def test_properly_encoded_credentials_still_work(url, user, password):
     index = resolve_index(url, env={})
     assert (index.url_username, index.url_password) == (user, password)
     assert index.url == "https://example.org/simple/"
+
+
+def test_credentials_from_the_environment_load_no_later_source() -> None:
+    """The chain loads a source's code only when the walk reaches it: with
+    the environment's pair, neither the keyring nor the netrc code is loaded
+    (in a fresh interpreter, so that nothing else has imported them)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from cglib.auth import resolve_credentials\n"
+        "from cglib.config import Index\n"
+        "env = {'CGLIB_USERNAME': 'ci-user', 'CGLIB_PASSWORD': 'good-token'}\n"
+        "found = resolve_credentials(Index('https://example.org/simple/'), env)\n"
+        "loaded = [m for m in ('cglib.keyring_source', 'cglib.netrc_source', 'keyring')"
+        " if m in sys.modules]\n"
+        "print(found.source, *loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["env"]
+    assert [type(s).__name__ for s in default_sources()] == [
+        "UrlSource",
+        "EnvSource",
+        "KeyringSource",
+        "NetrcSource",
+    ]

@@ -263,6 +263,28 @@ def test_a_whole_file_read_for_its_metadata_is_not_fetched_twice(  # type: ignor
     assert not list(dest.glob(".*"))  # no temporary left behind
 
 
+def test_a_small_wheel_read_whole_by_its_range_read_is_not_fetched_twice(  # type: ignore[no-untyped-def]
+    cli, httpx_mock, tmp_path: Path
+) -> None:
+    """No PEP 658, and the server honours Range: the read of a wheel's last
+    64 KiB brings all of a smaller wheel, which is then saved as it is; a
+    bigger one is read by ranges and fetched once more, whole."""
+    index = FakeIndex()
+    small = index.wheel("app", "1.0", requires_dist=["big"], core_metadata=False)
+    big = index.wheel("big", "1.0", padding=200_000, core_metadata=False)
+    assert small.size < 64 * 1024 < big.size
+    index.mount(httpx_mock)
+    dest = tmp_path / "out"
+    result = download(cli, index, dest, "app", "--target", LINUX)
+    assert result.exit_code == 0, result.stderr
+    assert (dest / small.filename).read_bytes() == small.content
+    assert (dest / big.filename).read_bytes() == big.content
+    asked = [(s.kind, Path(s.path).name) for s in index.seen if s.kind in ("file", "range")]
+    assert [kind for kind, name in asked if name == small.filename] == ["range"]
+    assert [kind for kind, name in asked if name == big.filename][-1] == "file"
+    assert not list(dest.glob(".*"))
+
+
 def test_requirement_markers_apply_per_target(cli, index: FakeIndex, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     dest = tmp_path / "out"
     req = "colorama; sys_platform == 'win32'"

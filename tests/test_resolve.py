@@ -263,3 +263,29 @@ def test_sdist_with_dynamic_dependencies_is_an_error(index: FakeIndex) -> None:
     index.sdist("old", "1.0", metadata_version="2.1")
     with pytest.raises(NoMatchError, match=r"old-1\.0\.tar\.gz"):
         run(index, ["old"])
+
+
+def test_the_read_ahead_follows_a_roots_extras(index: FakeIndex) -> None:
+    """Before the resolver asks, the pages of what a root's newest candidate
+    needs are read, including what its requested extras add."""
+    import time
+
+    from packaging.requirements import Requirement
+
+    from cglib.pages import ProjectPages
+    from cglib.resolve import _from_requirement, _Provider
+
+    index.wheel(
+        "app", "1.0", requires_dist=["plain", "extra-dep; extra == 'x'"], provides_extra=["x"]
+    )
+    index.wheel("plain", "1.0")
+    index.wheel("extra-dep", "1.0")
+    wanted = {"/simple/plain/", "/simple/extra-dep/"}
+    client = index.client(Settings(retries=0))
+    with client, MetadataFetcher(client, cache=False) as fetcher, ProjectPages(client) as pages:
+        provider = _Provider(pages, fetcher, parse_target(LINUX), Options(), [])
+        provider._prefetch_newest(pages.page("app"), dep=_from_requirement(Requirement("app[x]")))
+        deadline = time.monotonic() + 10
+        while not wanted <= {s.path for s in index.seen} and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert wanted <= {s.path for s in index.seen}
