@@ -10,11 +10,9 @@ import hashlib
 import sys
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from packaging.requirements import Requirement
 
-from cglib.auth import Credentials
 from cglib.client import IndexClient
 from cglib.config import Index
 from cglib.download import DownloadRequest, download
@@ -173,10 +171,9 @@ def test_no_file_for_target_lists_files_and_reasons(fake, client, tmp_path):
 def test_chainguard_hint_off_linux(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "platform", "darwin")
     wheel = "six-1.16.0-cp312-cp312-manylinux_2_28_s390x.whl"
-    page = f'<a href="/f/1#sha256={"0" * 64}">{wheel}</a>'
-    transport = httpx.MockTransport(lambda request: httpx.Response(200, html=page))
-    index = Index("https://libraries.cgr.dev/python/simple/")
-    with IndexClient(index, Credentials("u", TOKEN), transport=transport) as c:
+    chainguard = FakeIndex(base="https://libraries.cgr.dev/python", user="u", password=TOKEN)
+    chainguard.link("six", wheel, b"wheel")
+    with chainguard.client() as c:
         with pytest.raises(NoMatchError) as info:
             download(c, ["six"], tmp_path, no_deps=True)
     assert "--platform manylinux_2_28_x86_64" in (info.value.hint or "")

@@ -6,35 +6,25 @@ import json
 
 import pytest
 
+from support.fakeindex import FakeIndex
+
 INDEX = "https://example.org/simple/"
-JSON_TYPE = "application/vnd.pypi.simple.v1+json"
-
-
-def _page(name, versions, yanked=()):
-    files = [
-        {
-            "filename": f"{name}-{v}-py3-none-any.whl",
-            "url": f"../../files/{name}-{v}-py3-none-any.whl",
-            "hashes": {},
-            **({"yanked": "broken"} if v in yanked else {}),
-        }
-        for v in versions
-    ]
-    return {"meta": {"api-version": "1.1"}, "name": name, "files": files}
-
-
 SIX = ["1.9.0", "1.10.0", "1.16.0", "1.17.0", "2.0.0rc1", "2.0.0"]
 
 
 @pytest.fixture
-def serve(httpx_mock):
+def serve(httpx_mock, fake_index: FakeIndex):
+    """Serve a project's versions (one wheel each) from the fake index, in each page form."""
+    fake_index.mount(httpx_mock)
+
     def add(name, versions, yanked=()):
-        httpx_mock.add_response(
-            url=f"{INDEX}{name}/",
-            json=_page(name, versions, yanked),
-            headers={"Content-Type": JSON_TYPE},
-            is_reusable=True,
-        )
+        for v in versions:
+            fake_index.link(
+                name,
+                f"{name}-{v}-py3-none-any.whl",
+                b"wheel",
+                yanked="broken" if v in yanked else False,
+            )
 
     return add
 
