@@ -98,3 +98,31 @@ def test_prepare_makes_the_connection_pool_without_a_request(fake_index: FakeInd
         assert fake_index.seen == []
         client.get_project_list()
     assert [s.path for s in fake_index.seen] == ["/simple/"]
+
+
+def test_after_ctrl_c_a_stalled_read_is_not_waited_for(fake_index: FakeIndex) -> None:
+    release = threading.Event()
+    started = threading.Event()
+    finished = threading.Event()
+
+    def stalled(request: httpx.Request) -> httpx.Response:
+        started.set()
+        release.wait(5)
+        finished.set()
+        return httpx.Response(404)
+
+    fake_index.always("/simple/six/", stalled)
+
+    def interrupted_while_reading(client: IndexClient) -> None:
+        with ProjectPages(client) as pages:
+            pages.prefetch("six")
+            assert started.wait(10)
+            raise KeyboardInterrupt
+
+    try:
+        with client_of(fake_index) as client:
+            with pytest.raises(KeyboardInterrupt):
+                interrupted_while_reading(client)
+            assert not finished.is_set()  # left the block while the read still hangs
+    finally:
+        release.set()

@@ -155,13 +155,13 @@ def index_names(config: ConfigFile | None = None) -> dict[str, str]:
 
 def default_jobs(env: Mapping[str, str] | None = None) -> int:
     """Files ``cglib download`` fetches at once when ``--jobs`` is not given:
-    the config file's ``jobs``, else :data:`cglib.download.DEFAULT_JOBS`."""
+    the config file's ``jobs``, else :data:`cglib.parallel.DEFAULT_JOBS`."""
     from cglib.configfile import load_config
 
     jobs = load_config(env).jobs
     if jobs is not None:
         return jobs
-    from cglib.download import DEFAULT_JOBS
+    from cglib.parallel import DEFAULT_JOBS
 
     return DEFAULT_JOBS
 

@@ -43,7 +43,7 @@ from cglib.errors import (
 )
 from cglib.filelock import FileLock, LockTimeout
 from cglib.filenames import check_filename
-from cglib.parallel import DEFAULT_JOBS, Stopped, parallel_map
+from cglib.parallel import DEFAULT_JOBS, Stopped, check_jobs, parallel_map
 from cglib.planning import DownloadRequest, FileOptions, PlannedFile, plan
 from cglib.transfer import ProgressCallback, Transfer, hash_file, write_error
 from cglib.urls import normalize_name
@@ -73,14 +73,6 @@ __all__ = [
 ]
 
 Log = Callable[[str], None]
-
-
-def check_jobs(jobs: int) -> int:
-    """Return ``jobs`` if it is a number of files to fetch at once (at
-    least 1); else raise :class:`UsageError` (exit 2)."""
-    if jobs < 1:
-        raise UsageError(f"--jobs must be at least 1, not {jobs}")
-    return jobs
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +154,7 @@ def download(
     require_hashes: bool = False,
     resolving: Callable[[str], None] | None = None,
     fetcher: MetadataFetcher | None = None,
+    pages: ProjectPages | None = None,
 ) -> list[DownloadResult]:
     """Resolve ``requirements`` and download the closure into ``dest``.
 
@@ -176,8 +169,12 @@ def download(
     file saved must be covered by a digest of a request for its project
     (else :class:`IntegrityError`, exit 7, before anything is fetched).
     ``resolving`` is told of each project as the resolver reads it (from
-    worker threads).  A file whose metadata had to be fetched whole is moved
-    into place instead of being fetched twice.  Returns what was saved: the
+    worker threads).  ``pages``: the :class:`~cglib.pages.ProjectPages` to
+    read the project pages through (and close yourself), e.g. one whose reads
+    of the requirements' pages have started already (``resolving`` is then
+    its own ``progress``); by default one is made here.  A file whose metadata
+    had to be fetched whole is moved into place instead of being fetched
+    twice.  Returns what was saved: the
     requested projects first, in order, then their dependencies by name."""
     from cglib.selection import ALL, Target
 
@@ -194,16 +191,17 @@ def download(
     requests = [r if isinstance(r, DownloadRequest) else DownloadRequest(r) for r in requirements]
     hash_mode = require_hashes or any(r.hashes for r in requests)
     own_fetcher = fetcher is None and not no_deps
-    pages: ProjectPages | None = None
+    own_pages = pages is None and not no_deps
     interrupted = False
     reuse: dict[str, Path] = {}
     try:
         if not no_deps:
             parsed = _parse_requests(requests)
-            from cglib.pages import ProjectPages
+            if pages is None:
+                from cglib.pages import ProjectPages
 
+                pages = ProjectPages(client, jobs, resolving)
             # The roots' pages are read while the resolver loads.
-            pages = ProjectPages(client, jobs, resolving)
             pages.prefetch_all(requirement.name for _, requirement in parsed)
         from cglib.resolve import Options
 
@@ -234,7 +232,7 @@ def download(
         interrupted = True
         raise
     finally:
-        if pages is not None:
+        if own_pages and pages is not None:
             pages.close(wait=not interrupted)
         if own_fetcher and fetcher is not None:
             fetcher.close(wait=not interrupted)

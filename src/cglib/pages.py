@@ -49,8 +49,9 @@ class ProjectPages:
     def __enter__(self) -> ProjectPages:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        # After Ctrl-C a stalled read is not waited for.
+        self.close(wait=kind is None or not issubclass(kind, KeyboardInterrupt))
 
     def close(self, *, wait: bool = True) -> None:
         """Start nothing new; ``wait=False`` (after Ctrl-C) leaves a read that

@@ -13,7 +13,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-__all__ = ["DEFAULT_JOBS", "Stopped", "parallel_map"]
+from cglib.errors import UsageError
+
+__all__ = ["DEFAULT_JOBS", "Stopped", "check_jobs", "parallel_map"]
 
 #: Files fetched at once by default: enough to hide latency, few enough to be polite.
 DEFAULT_JOBS = 6
@@ -22,6 +24,14 @@ GRACE = 0.8
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def check_jobs(jobs: int) -> int:
+    """Return ``jobs`` if it is a number of things to do at once (at least
+    1); else raise :class:`~cglib.errors.UsageError` (exit 2)."""
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {jobs}")
+    return jobs
 
 
 class Stopped(Exception):

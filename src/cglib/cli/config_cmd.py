@@ -121,7 +121,7 @@ def _with_stars(index: Index) -> str:
 def _jobs(config: ConfigFile) -> tuple[int, str]:
     if config.jobs is not None:
         return config.jobs, "config"
-    from cglib.download import DEFAULT_JOBS
+    from cglib.parallel import DEFAULT_JOBS
 
     return DEFAULT_JOBS, "default"
 

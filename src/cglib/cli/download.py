@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -13,8 +14,15 @@ from cglib.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from cglib.download import DownloadRequest, DownloadResult
+    from collections.abc import Callable
+
+    from cglib.client import IndexClient
+    from cglib.download import DownloadResult
+    from cglib.pages import ProjectPages
     from cglib.selection import Target
+
+#: A requirement as given: its text, its ``--hash`` digests and where it came from.
+_Wanted = tuple[str, frozenset[str], str]
 
 __all__ = ["register"]
 
@@ -158,9 +166,8 @@ def download(
     ] = None,
 ) -> None:
     from cglib.config import default_jobs
-    from cglib.download import DownloadRequest, check_jobs
-    from cglib.download import download as run_download
     from cglib.errors import UsageError
+    from cglib.parallel import check_jobs
 
     out = session.output
     only = _binary_option("--only-binary", only_binary or [])
@@ -174,9 +181,7 @@ def download(
         raise UsageError("use only one of --only-binary, --no-binary and --all-files")
     jobs = check_jobs(default_jobs() if jobs is None else jobs)
     targets = _targets(target_specs or [], platform, python_version, implementation, abi)
-    wanted: list[DownloadRequest] = [
-        DownloadRequest(text, source="") for text in requirements or []
-    ]
+    wanted: list[_Wanted] = [(text, frozenset(), "") for text in requirements or []]
     for path in requirement_files or []:
         from_file, file_pre = _read_file(path, session)
         wanted.extend(from_file)
@@ -192,11 +197,21 @@ def download(
 
     from cglib.cli.progress import ProgressDisplay
 
-    with session.client() as client, ProgressDisplay.for_output(out) as progress:
+    with contextlib.ExitStack() as stack:
+        client = stack.enter_context(session.client())
+        progress = stack.enter_context(ProgressDisplay.for_output(out))
         shown = progress.enabled
+        resolving = (lambda project: progress.status(f"resolving {project}")) if shown else None
+        pages = None
+        if not no_deps:
+            pages = stack.enter_context(_start_reading(client, wanted, jobs, resolving))
+        # Loaded while the first pages are on their way.
+        from cglib.download import DownloadRequest
+        from cglib.download import download as run_download
+
         results = run_download(
             client,
-            wanted,
+            [DownloadRequest(text, hashes, source) for text, hashes, source in wanted],
             dest,
             targets=targets,
             pre=pre,
@@ -208,7 +223,7 @@ def download(
             require_hashes=require_hashes,
             jobs=jobs,
             progress=progress if shown else None,
-            resolving=(lambda project: progress.status(f"resolving {project}")) if shown else None,
+            pages=pages,
             log=out.note,
             warn=out.warn,
         )
@@ -295,11 +310,32 @@ def _targets(
     ]
 
 
-def _read_file(path: Path, session: Session) -> tuple[list[DownloadRequest], bool]:
-    from cglib.download import DownloadRequest
+def _read_file(path: Path, session: Session) -> tuple[list[_Wanted], bool]:
     from cglib.reqfile import read_requirements
 
     parsed = read_requirements(path)
     for warning in parsed.warnings:
         session.output.warn(warning)
-    return [DownloadRequest(r.text, r.hashes, r.source) for r in parsed.requirements], parsed.pre
+    return [(r.text, r.hashes, r.source) for r in parsed.requirements], parsed.pre
+
+
+def _start_reading(
+    client: IndexClient,
+    wanted: list[_Wanted],
+    jobs: int,
+    resolving: Callable[[str], None] | None,
+) -> ProjectPages:
+    """The pages of the requirements, their reads started now: the network
+    works while the rest of cglib loads.  A requirement that does not parse
+    is left to the download, which reports it with where it came from."""
+    from cglib.errors import CglibError
+    from cglib.pages import ProjectPages
+    from cglib.requirements import parse_requirement
+
+    pages = ProjectPages(client, jobs, resolving)
+    for text, _, _ in wanted:
+        try:
+            pages.prefetch(parse_requirement(text).name)
+        except CglibError:
+            continue
+    return pages
