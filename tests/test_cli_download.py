@@ -317,7 +317,7 @@ def test_all_files_takes_every_file_of_each_chosen_version(cli, httpx_mock, tmp_
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
 def test_the_progress_display_is_for_terminals_only(tmp_path: Path) -> None:
     """On a terminal the display ends with one summary line (the spinner for a
-    resolution over half a second is tested in test_progress.py); piped,
+    resolution over half a second is tested in test_cli_progress.py); piped,
     stderr carries only the plain summary."""
     import os
     import pty
