@@ -51,6 +51,19 @@ def fake_index(form: str) -> FakeIndex:
     return FakeIndex(form=form)
 
 
+@pytest.fixture
+def config_file(isolate: Path):  # type: ignore[no-untyped-def]
+    """Write the user's config file (in the test's own XDG config dir)."""
+    path = isolate / ".config" / "cglib" / "config.toml"
+
+    def write(text: str) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
 @dataclass
 class Result:
     exit_code: int

@@ -16,7 +16,6 @@ from cglib import cache
 from cglib.client import IndexClient
 from cglib.config import Index, resolve_index
 from cglib.errors import NotFoundError, UsageError
-from cglib.names import NameIndex
 from cglib.search import search_index
 from support.fakeindex import FakeIndex
 
@@ -556,25 +555,6 @@ def test_unwritable_cache_still_answers(tmp_path: Path) -> None:
         result = search_index(client, "six", cache_dir=blocker / "sub")
     assert [m.name for m in result.matches] == ["six"]
     assert any("cannot write the cache file" in w for w in result.warnings)
-
-
-def test_name_index_survives_odd_names() -> None:
-    index = NameIndex.build([" six ", "bad name", "tab\tname", "", "ok_name", "OK.Name", "é-pkg"])
-    assert sorted(index) == sorted(["six", "ok-name"])
-    assert index.display_name("ok-name") == "ok_name"
-    assert "OK-NAME" in index
-    assert index.rejected == 4
-
-
-@pytest.mark.parametrize(
-    "bad",
-    ["evil\nname", "evil\r\nname", "-dash", "dot.", "a..b\nc", "é-pkg", "a b", "x\x00y", "\n"],
-)
-def test_a_name_that_is_not_a_project_name_is_left_out(bad: str) -> None:
-    index = NameIndex.build(["six", bad, "requests"])
-    assert sorted(index) == ["requests", "six"]
-    assert index.rejected == 1
-    assert NameIndex.build(["six", "requests"]).rejected == 0
 
 
 @pytest.mark.parametrize("form", ["html", "json"])

@@ -1,4 +1,6 @@
-"""``cglib download`` resolves: the closure, targets, pip's binary and hash options.
+"""``cglib download`` (cglib.cli.download): the closure it resolves, targets, pip's
+binary and hash options, the options checked before any file is read, the
+progress display on terminals only.
 
 Through the command line, against the fake index of real wheels in
 tests/support/fakeindex.py (in memory, through pytest-httpx).
@@ -379,3 +381,19 @@ def test_a_project_whose_only_versions_are_yanked_says_so(cli, httpx_mock, tmp_p
     assert "final version" not in result.stderr
     pinned = cli(*args[:1], "onlyyanked==1.0", *args[2:], *([] if deps else ["--no-deps"]))
     assert pinned.exit_code == 0, pinned.stderr
+
+
+def test_the_command_line_checks_its_options_before_reading_any_file(cli, tmp_path):
+    missing = str(tmp_path / "missing.txt")
+    both = cli("download", "--only-binary", ":all:", "--all-files", "-r", missing)
+    assert both.exit_code == 2
+    assert "use only one of --only-binary, --no-binary and --all-files" in both.stderr
+    every = cli("download", "--only-binary", ":all:", "--no-binary", ":all:", "-r", missing)
+    assert every.exit_code == 2
+    assert "use only one of --only-binary :all: and --no-binary :all:" in every.stderr
+    bare = cli("download", "--only-binary", "--no-binary", "x", "-r", missing)
+    assert bare.exit_code == 2
+    assert "--only-binary needs a value" in bare.stderr
+    none = cli("download", "--jobs", "0", "-r", missing)
+    assert none.exit_code == 2
+    assert "--jobs must be at least 1, not 0" in none.stderr

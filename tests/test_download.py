@@ -246,22 +246,6 @@ def test_a_full_disk_is_a_one_line_error(fake, client, tmp_path, monkeypatch):
     assert not (tmp_path / "six-1.16.0-py2.py3-none-any.whl.part").exists()
 
 
-def test_the_command_line_checks_its_options_before_reading_any_file(cli, tmp_path):
-    missing = str(tmp_path / "missing.txt")
-    both = cli("download", "--only-binary", ":all:", "--all-files", "-r", missing)
-    assert both.exit_code == 2
-    assert "use only one of --only-binary, --no-binary and --all-files" in both.stderr
-    every = cli("download", "--only-binary", ":all:", "--no-binary", ":all:", "-r", missing)
-    assert every.exit_code == 2
-    assert "use only one of --only-binary :all: and --no-binary :all:" in every.stderr
-    bare = cli("download", "--only-binary", "--no-binary", "x", "-r", missing)
-    assert bare.exit_code == 2
-    assert "--only-binary needs a value" in bare.stderr
-    none = cli("download", "--jobs", "0", "-r", missing)
-    assert none.exit_code == 2
-    assert "--jobs must be at least 1, not 0" in none.stderr
-
-
 def test_a_failure_cuts_short_the_retry_wait_of_the_other_files(fake, tmp_path):
     import time
 

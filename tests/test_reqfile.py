@@ -260,17 +260,6 @@ def test_url_requirement_is_refused_in_the_file(tmp_path):
     assert str(info.value).startswith(f"{path}:1: ")
 
 
-def test_parse_requirement_message_is_one_line_without_caret():
-    from cglib.requirements import parse_requirement
-
-    with pytest.raises(UsageError) as info:
-        parse_requirement("six>=1,,<2")
-    message = info.value.message
-    assert "\n" not in str(info.value)
-    assert "^" not in message
-    assert message.startswith("malformed requirement 'six>=1,,<2': ")
-
-
 # -- ${VAR} expansion, like pip ---------------------------------------------------
 
 
