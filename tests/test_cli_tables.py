@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from cglib.cli.tables import Column, fit, short_tags
+from cglib.cli.tables import Column, cells, cut, fit, lay_out, short_tags
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,38 @@ def test_fit_drops_in_order_and_never_below_a_word():
     assert fit(columns, rows, 5 + 2 + 10) == [(0, 5), (1, 10)]
     assert fit(columns, rows, 5 + 2 + 5) == [(0, 5), (1, 5)]
     assert fit(columns, rows, 5 + 2 + 4) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "width"), [("six", 3), ("", 0), ("日本", 4), ("e\u0301", 1), ("ok日", 4)]
+)
+def test_cells_is_the_width_on_a_terminal(text: str, width: int) -> None:
+    assert cells(text) == width
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "shown"),
+    [
+        ("abcdef", 4, "abc…"),
+        ("abc", 3, "abc"),
+        ("abc", 10, "abc"),
+        ("日本語", 4, "日…"),  # a wide character that would overflow is left out
+        ("日本語", 5, "日本…"),
+        ("abc", 0, ""),
+    ],
+)
+def test_cut_fits_the_width_with_an_ellipsis(text: str, width: int, shown: str) -> None:
+    assert cut(text, width) == shown
+    assert cells(cut(text, width)) <= width
+
+
+def test_lay_out_wraps_free_text_cuts_cut_columns_and_pads_the_rest() -> None:
+    columns = [Column("Name"), Column("Note", wrap=True), Column("Url", cut=True)]
+    rows = [["six", "some words here", "https://example.org/long/path"], ["a", "b", "c"]]
+    assert lay_out(columns, rows, [(0, 3), (1, 10), (2, 12)]) == [
+        "six  some words  https://exa…",
+        "     here",  # the wrapped note's second line; no trailing spaces
+        "a    b           c",
+    ]
+    # A plan without a column leaves it out.
+    assert lay_out(columns, rows, [(0, 3), (2, 12)]) == ["six  https://exa…", "a    c"]
