@@ -29,7 +29,12 @@ def test_a_name_that_is_not_a_project_name_is_left_out(bad: str) -> None:
 
 @pytest.mark.parametrize(
     ("query", "normal"),
-    [("Six", "six"), ("  Zope.Interface\t", "zope-interface"), ("a__b-.-c", "a-b-c")],
+    [
+        ("Six", "six"),
+        ("  Zope.Interface\t", "zope-interface"),
+        ("a__b-.-c", "a-b-c"),
+        ("Django_", "django-"),  # kept: names that start so
+    ],
 )
 def test_normalize_query_is_pep_503_without_surrounding_space(query: str, normal: str) -> None:
     assert normalize_query(query) == normal
@@ -87,3 +92,17 @@ def test_an_empty_listing_is_an_empty_index() -> None:
     assert list(index) == []
     assert "six" not in index
     assert index.rejected == 0
+
+
+def test_records_are_a_sequence_that_ends() -> None:
+    index = NameIndex.build(["six", "abc", "zzz", "requests"])
+    three = index.records(3)
+    assert three is not None
+    assert list(three) == [b"abc", b"six", b"zzz"]  # iteration stops at the end
+    assert three[-1] == b"zzz"
+    assert three[-3] == b"abc"
+    for outside in (3, -4):
+        with pytest.raises(IndexError):
+            three[outside]
+    assert b"six" in three
+    assert b"sex" not in three

@@ -37,7 +37,9 @@ _TOP = b"\xff"  # sorts after every UTF-8 byte
 
 
 def normalize_query(query: str) -> str:
-    """PEP 503 normalisation, also stripping separators at the ends."""
+    """PEP 503 normalisation of a search query, without surrounding white
+    space.  Separators at the ends are kept: ``django-`` asks for the names
+    that start so, not for ``django``."""
     return _SEPARATORS.sub("-", query.strip().lower())
 
 
@@ -243,6 +245,10 @@ class Records(Sequence[bytes]):
         return self.n
 
     def __getitem__(self, i: int) -> bytes:  # type: ignore[override]
+        if i < 0:
+            i += self.n
+        if not 0 <= i < self.n:
+            raise IndexError("record index out of range")
         offset = self.start + i * self.width
         return self.data[offset : offset + self.size]
 
