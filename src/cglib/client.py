@@ -189,13 +189,15 @@ class IndexClient:
         #: that goes through a proxy), one for plain http.
         self._clients: dict[bool, httpx.Client] = {}
         self._clients_lock = threading.Lock()
+        #: Whether a proxy variable is set, read once (every request asks).
+        self._proxied = _proxy_configured()
 
     def _http_for(self, url: str) -> httpx.Client:
         """The httpx client for ``url``, made on first use (importing httpx
         takes a while).  Loading the trusted certificates takes a while too,
         so only a client that may speak TLS has them: an ``http://`` index
         reached without a proxy builds no TLS context at all."""
-        tls = url[:5].lower() != "http:" or _proxy_configured()
+        tls = url[:5].lower() != "http:" or self._proxied
         with self._clients_lock:
             client = self._clients.get(tls)
             if client is None:
