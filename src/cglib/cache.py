@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from cglib.config import default_cache_dir
 from cglib.errors import UsageError
 from cglib.names import NameIndex
 
@@ -157,16 +158,6 @@ def max_age_from_env(environ: Mapping[str, str] | None = None) -> float | None:
             hint="for example 600 (ten minutes), or 0 to ask the index every time",
         )
     return value
-
-
-def default_cache_dir() -> Path:
-    """``$CGLIB_CACHE_DIR``, else the platform's user cache dir for cglib."""
-    override = os.environ.get("CGLIB_CACHE_DIR", "").strip()
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("cglib", appauthor=False))
 
 
 def cache_path(index_url: str, cache_dir: str | Path | None = None) -> Path:

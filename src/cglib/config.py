@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
@@ -27,6 +28,7 @@ __all__ = [
     "Settings",
     "choose_index",
     "credential_variables",
+    "default_cache_dir",
     "default_cache_max_age",
     "default_jobs",
     "index_names",
@@ -164,6 +166,17 @@ def default_jobs(env: Mapping[str, str] | None = None) -> int:
     from cglib.parallel import DEFAULT_JOBS
 
     return DEFAULT_JOBS
+
+
+def default_cache_dir() -> Path:
+    """Where cglib keeps its caches (``names/``, ``metadata/``):
+    ``$CGLIB_CACHE_DIR``, else the platform's user cache dir for cglib."""
+    override = os.environ.get("CGLIB_CACHE_DIR", "").strip()
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("cglib", appauthor=False))
 
 
 def default_cache_max_age(env: Mapping[str, str] | None = None) -> float | None:

@@ -92,7 +92,7 @@ def metadata_cache_dir(cache_dir: Path | None = None) -> Path:
     """Where metadata is cached: ``CACHE/metadata`` (``CGLIB_CACHE_DIR`` or
     the platform's cache dir)."""
     if cache_dir is None:
-        from cglib.cache import default_cache_dir
+        from cglib.config import default_cache_dir
 
         cache_dir = default_cache_dir()
     return Path(cache_dir) / "metadata"
