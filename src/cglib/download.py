@@ -174,8 +174,8 @@ def download(
     of the requirements' pages have started already (``resolving`` is then
     its own ``progress``); by default one is made here.  A file whose metadata
     had to be fetched whole is moved into place instead of being fetched
-    twice.  Returns what was saved: the
-    requested projects first, in order, then their dependencies by name."""
+    twice.  Returns what was saved: the requested projects first, in order,
+    then their dependencies by name."""
     from cglib.selection import ALL, Target
 
     check_jobs(jobs)
