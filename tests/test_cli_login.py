@@ -658,60 +658,6 @@ def test_login_with_a_hanging_keyring_fails_before_reading_stdin(
 pty_only = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX-only")
 
 
-def _run_on_a_pty(args: list[str], env: dict[str, str], keys: list[tuple[str, bytes]]):  # type: ignore[no-untyped-def]
-    """Run the installed cglib with a pty as its controlling terminal; after
-    each prompt text appears, type its bytes.  Returns (exit code, output)."""
-    import fcntl
-    import select
-    import subprocess
-    import termios
-    import time
-
-    from support.servers import cglib_executable
-
-    master, slave = os.openpty()
-
-    def controlling_tty() -> None:
-        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-    process = subprocess.Popen(
-        [cglib_executable(), *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-        preexec_fn=controlling_tty,
-    )
-    os.close(slave)
-    seen = b""
-    try:
-        deadline = time.monotonic() + 30
-        pending = list(keys)
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.1)
-            if ready:
-                try:
-                    chunk = os.read(master, 4096)
-                except OSError:  # EIO: the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            if pending and pending[0][0].encode() in seen:
-                time.sleep(0.2)  # let it reach the read
-                os.write(master, pending.pop(0)[1])
-            if process.poll() is not None and not ready:
-                break
-        code = process.wait(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(master)
-    return code, seen.decode("utf-8", "replace")
-
-
 @pty_only
 @pytest.mark.parametrize("key", [b"\x03", b"\x04"], ids=["ctrl-c", "ctrl-d"])
 @pytest.mark.parametrize("at", ["Username", "Password or token"])
@@ -726,7 +672,10 @@ def test_ctrl_c_and_ctrl_d_at_a_prompt_exit_130(isolate, netrc, key, at, where) 
     else:
         args.append("--netrc")
     keys = [("Username", key)] if at == "Username" else [("Username", b"someone\r"), (at, key)]
-    code, output = _run_on_a_pty(args, env, keys)
+    from support.servers import cglib_executable
+    from support.terminal import run_in_terminal
+
+    code, output = run_in_terminal([cglib_executable(), *args], env=env, keys=keys, timeout=30)
     assert code == 130, output
     assert at in output
     assert "Traceback" not in output
