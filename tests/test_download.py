@@ -261,3 +261,43 @@ def test_a_failure_cuts_short_the_retry_wait_of_the_other_files(fake, tmp_path):
             download(client, ["p0", "p1"], tmp_path, jobs=2, no_deps=True)
     assert time.monotonic() - started < 10  # not the 30 s back-off of p0
     assert (tmp_path / "p0-1.0-py3-none-any.whl.part").exists()  # kept for the next run
+
+
+def test_a_file_kept_from_its_metadata_read_is_not_read_again(tmp_path, monkeypatch):
+    """A wheel fetched whole to read its metadata had its sha256 checked as
+    it arrived: it is moved into place without being read a second time."""
+    import cglib.download
+    from cglib.transfer import hash_file
+
+    index = FakeIndex(ranges=False)
+    app = index.wheel("app", "1.0", requires_dist=["lib"], padding=20_000, core_metadata=False)
+    lib = index.wheel("lib", "1.0", padding=20_000, core_metadata=False)
+    hashed: list[str] = []
+
+    def spy(path: Path) -> tuple[str, int]:
+        hashed.append(path.name)
+        return hash_file(path)
+
+    monkeypatch.setattr(cglib.download, "hash_file", spy)
+    with index.client() as c:
+        results = download(c, ["app"], tmp_path / "out")
+    assert [(r.filename, r.sha256, r.size) for r in results] == [
+        (app.filename, app.digest, app.size),
+        (lib.filename, lib.digest, lib.size),
+    ]
+    assert (tmp_path / "out" / lib.filename).read_bytes() == lib.content
+    assert hashed == []
+
+
+def test_a_file_kept_from_its_metadata_read_still_meets_the_hash_options(tmp_path):
+    """Hash mode: the digest of a kept file is held to the ``--hash`` options
+    like any download (here none matches: the file is refused, exit 7)."""
+    from cglib.download import DownloadRequest
+    from cglib.errors import IntegrityError
+
+    index = FakeIndex(ranges=False)
+    index.wheel("app", "1.0", padding=20_000, core_metadata=False)
+    with index.client() as c, pytest.raises(IntegrityError) as info:
+        download(c, [DownloadRequest("app", frozenset({"0" * 64}))], tmp_path / "out")
+    assert info.value.exit_code == 7
+    assert not (tmp_path / "out" / "app-1.0-py3-none-any.whl").exists()

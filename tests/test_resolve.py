@@ -226,6 +226,15 @@ def test_no_deps_takes_names_only(index: FakeIndex) -> None:
     assert index.asked("metadata") == []
 
 
+def test_no_deps_with_no_matching_version_says_what_was_asked(index: FakeIndex) -> None:
+    index.wheel("app", "1.0")
+    with pytest.raises(NoMatchError) as info:
+        run(index, ["app>=2"], no_deps=True)
+    assert str(info.value).startswith("no version of app matches for ")
+    assert "you asked for app>=2" in str(info.value)
+    assert info.value.hint is not None and "1.0" in info.value.hint
+
+
 def test_warm_cache_makes_no_metadata_request(tmp_path: Path) -> None:
     index = FakeIndex()
     index.wheel("app", "1.0", requires_dist=["lib"], padding=50_000, core_metadata=False)

@@ -73,6 +73,8 @@ __all__ = [
 ]
 
 Log = Callable[[str], None]
+#: A file fetched whole to read its metadata: where it is, and its sha256 when known.
+_Kept = tuple[Path, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +117,9 @@ class _Run:
     log: Log | None
     warn: Log | None
     fsync: bool
-    #: Files already fetched whole (to read their metadata), by URL.
-    reuse: dict[str, Path] = field(default_factory=dict)
+    #: Files already fetched whole (to read their metadata), by URL: where
+    #: each is and its sha256, if known.
+    reuse: dict[str, _Kept] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
 
     def note(self, message: str) -> None:
@@ -193,7 +196,7 @@ def download(
     own_fetcher = fetcher is None and not no_deps
     own_pages = pages is None and not no_deps
     interrupted = False
-    reuse: dict[str, Path] = {}
+    reuse: dict[str, _Kept] = {}
     try:
         if not no_deps:
             parsed = _parse_requests(requests)
@@ -300,7 +303,7 @@ def _plan_closure(
     fetcher: MetadataFetcher,
     pages: ProjectPages,
     warn: Log | None,
-    reuse: dict[str, Path],
+    reuse: dict[str, _Kept],
 ) -> list[PlannedFile]:
     """The files of the resolved closure for every target, each once, with
     the ``--hash`` digests of the requests for its project."""
@@ -339,7 +342,7 @@ def _plan_closure(
                     and pin.metadata_file is not None
                     and pin.metadata_file.url == f.url
                 ):
-                    reuse[f.url] = pin.whole_file
+                    reuse[f.url] = (pin.whole_file, pin.whole_sha256)
     return sorted(
         planned.values(),
         key=lambda p: (
@@ -406,7 +409,7 @@ def _fetch_all(
     log: Log | None,
     warn: Log | None,
     fsync: bool,
-    reuse: dict[str, Path],
+    reuse: dict[str, _Kept],
 ) -> list[DownloadResult]:
     directory = Path(dest)
     for item in planned:  # refuse every bad name before writing anything
@@ -528,10 +531,16 @@ def _move_whole(
 ) -> tuple[str, int] | None:
     """Move the whole file fetched to read its metadata into place, when
     its hash is right; ``None`` when there is none (fetch it then)."""
-    source = run.reuse.pop(url, None)
-    if source is None or not source.is_file():
+    kept = run.reuse.pop(url, None)
+    if kept is None:
         return None
-    digest, size = hash_file(source)
+    source, digest = kept
+    if not source.is_file():
+        return None
+    if digest is None:
+        digest, size = hash_file(source)
+    else:
+        size = source.stat().st_size  # its sha256 was taken as it arrived
     if (expected and digest != expected) or (allowed and digest not in allowed):
         return None  # fetched again, and the transfer says what is wrong
     temporary = final.with_name(f".{final.name}.whole")

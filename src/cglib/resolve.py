@@ -39,6 +39,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import AbstractProvider
+from resolvelib.structs import RequirementInformation
 
 from cglib.errors import NoMatchError
 from cglib.metadata import FileMetadata, MetadataFetcher
@@ -111,6 +112,9 @@ class Pin:
     whole_file: Path | None = None
     #: Every file of the version, whatever the target (``--all-files``).
     release_files: tuple[DistributionFile, ...] = ()
+    #: The sha256 of ``whole_file``, computed (and checked against the
+    #: index's) as it arrived: moving it into place needs no second read.
+    whole_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -544,7 +548,7 @@ def _no_deps(provider: _Provider, roots: Sequence[_Req], target: Target) -> Targ
     for name, reqs in by_name.items():
         found = provider.candidates(name, [r.specifier for r in reqs])
         if not found:
-            raise _conflict(provider, [_Info(r, None) for r in reqs], target)
+            raise _conflict(provider, [RequirementInformation(r, None) for r in reqs], target)
         c = found[0]
         extras = tuple(sorted(frozenset().union(*(r.extras for r in reqs))))
         pins[name] = Pin(
@@ -557,12 +561,6 @@ def _no_deps(provider: _Provider, roots: Sequence[_Req], target: Target) -> Targ
             release_files=c.release.files if c.release else (),
         )
     return TargetResolution(target, pins)
-
-
-@dataclass(frozen=True)
-class _Info:
-    requirement: _Req
-    parent: _Candidate | None
 
 
 def _pins(provider: _Provider, result: Any, target: Target) -> TargetResolution:
@@ -598,6 +596,7 @@ def _pins(provider: _Provider, result: Any, target: Target) -> TargetResolution:
             metadata_file=meta.file if meta else None,
             whole_file=meta.whole_file if meta else None,
             release_files=candidate.release.files if candidate.release else (),
+            whole_sha256=meta.whole_sha256 if meta else None,
         )
     return TargetResolution(target, pins)
 
