@@ -53,3 +53,32 @@ def test_json_after_a_double_dash_is_an_argument(cli):
     result = cli("versions", "--", "--json")
     assert result.exit_code == 2
     assert not result.stderr.startswith("{")
+
+
+def test_the_command_runs_with_the_cyclic_collector_paused(monkeypatch):
+    """``main`` (the console script) pauses the cyclic garbage collector for
+    the run: what a command allocates mostly lives until it ends, and the
+    collector's passes over it would find nothing.  At exit the survivors are
+    frozen, so the interpreter's last pass skips them too."""
+    import gc
+
+    import cglib.cli.main as entry
+
+    seen: list[bool] = []
+
+    def fake_run(args: list[str]) -> int:
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr(entry, "run", fake_run)
+    was_enabled = gc.isenabled()
+    try:
+        with pytest.raises(SystemExit) as done:
+            entry.main(["auth", "status"])
+        assert done.value.code == 0
+        assert seen == [False]
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()

@@ -34,7 +34,7 @@ from packaging.version import InvalidVersion, Version
 
 from cglib.errors import UnsafeFilenameError
 from cglib.models import FileKind
-from cglib.urls import normalize_name
+from cglib.urls import PROJECT_NAME, normalize_name
 
 if TYPE_CHECKING:
     from packaging.tags import Tag
@@ -57,8 +57,6 @@ SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz")
 #: The longest name created in a directory (most file systems' limit).
 MAX_LENGTH = 255
 
-# PEP 508 project names; what precedes the version in a file name.
-_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 # What follows name and version in a wheel name: an optional build tag, which
 # starts with a digit, and the python, abi and platform tags (PEP 425, 427).
 _WHEEL_TAGS = re.compile(
@@ -130,7 +128,7 @@ class FilenameParser:
         try:
             return self._names[raw]
         except KeyError:
-            normal = normalize_name(raw) if _NAME.match(raw) else None
+            normal = normalize_name(raw) if PROJECT_NAME.fullmatch(raw) else None
             self._names[raw] = normal
             return normal
 

@@ -22,14 +22,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import compress, islice, repeat
 from typing import TYPE_CHECKING
 
+from cglib.urls import PROJECT_NAME
+
 if TYPE_CHECKING:
     import mmap
 
 __all__ = ["NameIndex", "normalize_query"]
 
 _SEPARATORS = re.compile(r"[-_.]+")
-#: A valid project name (PEP 508), after surrounding white space is stripped.
-_PROJECT_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 #: The bytes a list of valid names joined by newlines is made of.
 _NAME_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-\n"
 _TO_DASH = str.maketrans("._", "--")
@@ -105,7 +105,7 @@ class NameIndex:
         lowered = _normalized(text)
         rejected = 0
         if listed and not _all_valid(text, lowered, len(listed)):
-            kept = [n for n in map(str.strip, listed) if _PROJECT_NAME.fullmatch(n)]
+            kept = [n for n in map(str.strip, listed) if PROJECT_NAME.fullmatch(n)]
             rejected = len(listed) - len(kept)
             listed = kept
             text = "\n".join(listed)

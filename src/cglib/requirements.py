@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from cglib.errors import UsageError
+from cglib.urls import PROJECT_NAME
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
 __all__ = ["check_project_name", "parse_requirement"]
 
-# PEP 508 names: letters, digits, and . _ - inside.
-_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-
 
 def check_project_name(name: str) -> str:
     """Return ``name`` if it is a valid project name, else raise UsageError."""
-    if not _NAME.fullmatch(name):
+    if not PROJECT_NAME.fullmatch(name):
         shown = name if name.isprintable() and len(name) < 100 else repr(name[:100])
         raise UsageError(
             f"not a valid project name: {shown}",

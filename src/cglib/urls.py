@@ -7,6 +7,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 __all__ = [
     "DEFAULT_PORTS",
+    "PROJECT_NAME",
     "host_of",
     "normalize_name",
     "origin",
@@ -18,6 +19,9 @@ __all__ = [
 #: The port of a scheme when a URL names none.
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
+#: A valid project name (PEP 508): ASCII letters and digits, with ``.``,
+#: ``_`` and ``-`` inside.  Use ``PROJECT_NAME.fullmatch(text)``.
+PROJECT_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 _NORMALIZE = re.compile(r"[-_.]+")
 # Anchored on the literal "://" (found by a fast substring search), then one
 # scan of the user-info up to the first "/", "@" or space: linear in the text.
