@@ -232,7 +232,8 @@ def test_no_deps_with_no_matching_version_says_what_was_asked(index: FakeIndex) 
         run(index, ["app>=2"], no_deps=True)
     assert str(info.value).startswith("no version of app matches for ")
     assert "you asked for app>=2" in str(info.value)
-    assert info.value.hint is not None and "1.0" in info.value.hint
+    assert info.value.hint is not None
+    assert "1.0" in info.value.hint
 
 
 def test_warm_cache_makes_no_metadata_request(tmp_path: Path) -> None:
