@@ -107,6 +107,36 @@ def test_whole_file_kept_is_removed_on_close(cache_dir: Path) -> None:
         assert not kept.exists()
 
 
+def test_the_spool_holds_each_whole_file_once_and_nothing_else(cache_dir: Path) -> None:
+    """Each file fetched whole is one file in the spool, named after it."""
+    index = FakeIndex(ranges=False)
+    index.wheel("app", "1.0", core_metadata=False)
+    index.wheel("lib", "1.0", core_metadata=False)
+    with make_client(index) as client, MetadataFetcher(client, cache_dir=cache_dir) as fetcher:
+        kept = [fetcher.get(client.get_project(n).files[0]).whole_file for n in ("app", "lib")]
+        assert all(path is not None for path in kept)
+        spool = {p.parent for p in kept if p is not None}
+        assert len(spool) == 1
+        names = sorted(p.name for p in spool.pop().iterdir())
+    assert sorted(name.split("-", 2)[2] for name in names) == [
+        "app-1.0-py3-none-any.whl",
+        "lib-1.0-py3-none-any.whl",
+    ]
+
+
+def test_a_file_name_as_long_as_file_systems_allow_can_be_fetched_whole(
+    cache_dir: Path,
+) -> None:
+    name = "a" * 234  # the wheel's name is 255 characters long
+    index = FakeIndex(ranges=False)
+    dist = index.wheel(name, "1.0", core_metadata=False)
+    assert len(dist.filename) == 255
+    result, whole = fetch_one(index, cache_dir, name, "1.0")
+    assert whole == dist.content
+    assert result.whole_file is not None
+    assert result.whole_file.name.endswith("-1.0-py3-none-any.whl")
+
+
 def test_second_fetch_uses_the_disk_cache(cache_dir: Path) -> None:
     index = FakeIndex()
     app = index.wheel("app", "1.0", requires_dist=["lib"], core_metadata=False)

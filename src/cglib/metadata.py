@@ -367,10 +367,17 @@ def _spool_name(directory: Path, file: DistributionFile) -> Path:
     name = file.filename
     if not name or Path(name).name != name or name.startswith(".") or "\\" in name:
         raise IntegrityError(f"unsafe file name {name[:80]!r}", url=redact(file.url))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".part-")
+    # One new file, unique, that ends with (the end of) the file's own name:
+    # ".part-" and 8 random characters, and at most 200 of the name's, stay
+    # within the 255 that file systems allow.
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".part-", suffix="-" + name[-200:])
+    except OSError as exc:
+        from cglib.transfer import local_error
+
+        raise local_error(exc, "create", directory) from None
     os.close(fd)
-    part = Path(tmp)
-    return part.with_name(part.name + "-" + name)
+    return Path(tmp)
 
 
 def _download_whole(
