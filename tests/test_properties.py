@@ -370,3 +370,14 @@ def test_wheel_tags_never_raise(filename: str) -> None:
 def test_check_project_name_refuses_a_trailing_newline(text: str) -> None:
     with pytest.raises(CglibError):
         check_project_name(text)
+
+
+@SETTINGS
+@given(html_pages)
+@example("<a href='>'>x</a><A\thref=\"y\">z")
+def test_root_pages_find_the_anchors_project_pages_find(text: str) -> None:
+    """The root page's text-only anchor pattern finds exactly the anchors
+    (and texts) of the project page's pattern."""
+    from cglib.simple import _ANCHOR, _ANCHOR_TEXT
+
+    assert _ANCHOR_TEXT.findall(text) == [anchor_text for _, anchor_text in _ANCHOR.findall(text)]
