@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from support.hostile import TOKEN, HostileIndex, credentials_env, run_hostile_index, snapshot
-from support.servers import cglib_executable
+from support.servers import cglib_executable, default_sigint
 
 pytestmark = [
     pytest.mark.integration,
@@ -28,10 +28,6 @@ pytestmark = [
 
 FILENAME = "slow-1.0-py3-none-any.whl"
 STALLED = "file_stall-1.0-py3-none-any.whl"
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +54,7 @@ def test_ctrl_c_keeps_the_part_and_the_next_run_resumes(
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
         env=env,
-        preexec_fn=_default_sigint,
+        preexec_fn=default_sigint,
     )
     try:
         deadline = time.monotonic() + 10
@@ -132,7 +128,7 @@ def test_a_signal_during_a_stalled_parallel_download_ends_it_at_once(
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
         env=env,
-        preexec_fn=_default_sigint,
+        preexec_fn=default_sigint,
     )
     try:
         deadline = time.monotonic() + 10
@@ -299,7 +295,7 @@ def test_ctrl_c_while_resolving_with_a_stalled_page_exits_at_once(tmp_path: Path
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
             env=env,
-            preexec_fn=_default_sigint,
+            preexec_fn=default_sigint,
         )
         time.sleep(3)  # app's page and metadata are read; dep's page stalls
         assert process.poll() is None

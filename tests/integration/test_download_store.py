@@ -17,7 +17,7 @@ import pytest
 
 from cglib.selection import Target
 from support.dists import make_sdist, make_wheel, sha256_of
-from support.servers import cglib_executable
+from support.servers import cglib_executable, default_sigint
 from support.store import IndexWithStore, run_store
 
 pytestmark = pytest.mark.integration
@@ -275,7 +275,13 @@ def test_ctrl_c_keeps_part_and_next_run_resumes(store, work, isolate):
         store.index_url_with_credentials,
     ]
     process = subprocess.Popen(
-        command, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        cwd=work,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,
     )
     part = work / "out" / "big-1.0-py3-none-any.whl.part"
     deadline = time.monotonic() + 20

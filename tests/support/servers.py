@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -104,6 +105,15 @@ def run_pypiserver(
             process.kill()
             process.wait()
         log.close()
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` of a child that a test interrupts: SIGINT at its default.
+
+    A shell starts background jobs with SIGINT ignored, and a Python started
+    so keeps ignoring it (Ctrl-C then does nothing): resetting it makes these
+    tests pass however the suite was started."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def cglib_executable() -> str:

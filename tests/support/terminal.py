@@ -13,6 +13,8 @@ import termios
 import time
 from collections.abc import Sequence
 
+from support.servers import default_sigint
+
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[=>]")
 
 
@@ -41,6 +43,7 @@ def run_in_terminal(
 
     def controlling_terminal() -> None:
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+        default_sigint()  # Ctrl-C there must interrupt, even if the suite ignores it
 
     process = subprocess.Popen(
         list(argv),
