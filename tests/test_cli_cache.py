@@ -127,18 +127,23 @@ def test_cache_clear_never_follows_links_out(cli, tmp_path, monkeypatch) -> None
     assert not (directory / "names").exists()
 
 
-def test_cache_clear_reports_what_it_could_not_remove(cli, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    directory = tmp_path / "c"
-    monkeypatch.setenv("CGLIB_CACHE_DIR", str(directory))
-    files = _fill(directory)
+def _refuse_to_remove(monkeypatch: pytest.MonkeyPatch, victim: Path) -> None:
+    """``os.unlink`` of ``victim`` fails with "Permission denied"; others work."""
     real_unlink = os.unlink
 
     def unlink(path: str, *, dir_fd: int | None = None) -> None:
-        if os.path.basename(path) == files[0].name:
+        if os.path.basename(path) == victim.name:
             raise PermissionError(13, "Permission denied")
         real_unlink(path, dir_fd=dir_fd)
 
     monkeypatch.setattr(os, "unlink", unlink)
+
+
+def test_cache_clear_reports_what_it_could_not_remove(cli, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    directory = tmp_path / "c"
+    monkeypatch.setenv("CGLIB_CACHE_DIR", str(directory))
+    files = _fill(directory)
+    _refuse_to_remove(monkeypatch, files[0])
     result = cli("cache", "clear")
     assert result.exit_code == 9  # the local file system, not the configuration
     assert f"warning: could not remove {files[0]}: Permission denied" in result.stderr
@@ -153,14 +158,7 @@ def test_cache_clear_failure_json_names_the_path(cli, tmp_path, monkeypatch) -> 
     directory = tmp_path / "c"
     monkeypatch.setenv("CGLIB_CACHE_DIR", str(directory))
     files = _fill(directory)
-    real_unlink = os.unlink
-
-    def unlink(path: str, *, dir_fd: int | None = None) -> None:
-        if os.path.basename(path) == files[0].name:
-            raise PermissionError(13, "Permission denied")
-        real_unlink(path, dir_fd=dir_fd)
-
-    monkeypatch.setattr(os, "unlink", unlink)
+    _refuse_to_remove(monkeypatch, files[0])
     result = cli("cache", "clear", "--json")
     assert result.exit_code == 9
     assert result.stdout == ""
