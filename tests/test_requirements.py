@@ -30,6 +30,7 @@ def test_a_valid_project_name_is_returned_as_given(name: str) -> None:
         ("six-", "six-"),
         ("a b", "a b"),
         ("é", "é"),
+        ("\u212aelvin", "\u212aelvin"),  # the Kelvin sign folds to "k" when case is ignored
         ("", ""),
         ("six\n", "'six\\n'"),  # not printable: quoted
         ("x" * 100 + "!", repr("x" * 100)),  # long: quoted and cut
