@@ -215,13 +215,19 @@ def _uv() -> str:
     return found
 
 
-def test_uv_syncs_updated_uv_lock(index, updated, tmp_path):
+def _uv_sync(project: Path, index_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """``uv sync --frozen`` of ``project``'s uv.lock from the index, offline,
+    into ``tmp_path/venv``."""
     env = _offline_env(tmp_path)
     env["UV_PROJECT_ENVIRONMENT"] = str(tmp_path / "venv")
-    done = subprocess.run(
-        [str(_uv()), "sync", "--frozen", "--no-install-project", "--default-index", index.url],
-        cwd=updated, capture_output=True, text=True, env=env, timeout=300,
+    return subprocess.run(
+        [str(_uv()), "sync", "--frozen", "--no-install-project", "--default-index", index_url],
+        cwd=project, capture_output=True, text=True, env=env, timeout=300,
     )  # fmt: skip
+
+
+def test_uv_syncs_updated_uv_lock(index, updated, tmp_path):
+    done = _uv_sync(updated, index.url, tmp_path)
     assert done.returncode == 0, done.stderr
     site = next((tmp_path / "venv" / "lib").glob("python*/site-packages"))
     assert (site / "alpha" / "__init__.py").read_bytes().endswith(b"# rebuilt from source\n")
@@ -229,12 +235,7 @@ def test_uv_syncs_updated_uv_lock(index, updated, tmp_path):
 
 def test_uv_refuses_the_lock_before_update(index, tmp_path):
     locks = copy_set("wheels", tmp_path / "stale", index.base)
-    env = _offline_env(tmp_path)
-    env["UV_PROJECT_ENVIRONMENT"] = str(tmp_path / "venv")
-    done = subprocess.run(
-        [str(_uv()), "sync", "--frozen", "--no-install-project", "--default-index", index.url],
-        cwd=locks, capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
+    done = _uv_sync(locks, index.url, tmp_path)
     assert done.returncode != 0
     # The stale lock's hashes, or its URLs (charlie moved to the upstream path).
     assert "hash" in done.stderr.lower() or "404" in done.stderr
